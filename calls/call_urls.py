@@ -1,0 +1,9 @@
+from django.urls import path
+
+from calls import call_views
+
+urlpatterns = [
+    path("call/", call_views.deep_link, name="call-link"),
+    path("t/<uuid:tenant>/call/", call_views.call, name="call"),
+    path("t/<uuid:tenant>/calls/<uuid:call>/status/", call_views.call_status, name="call-status"),
+]

@@ -1,0 +1,135 @@
+"""The customer manager's call page: the form, placing the call, and following it live."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from calls import services
+from calls.forms import CallForm, new_key
+from calls.models import Call
+from console.access import current_membership, tenant_access
+from console.htmx import wants_partial
+from console.models import Membership
+
+# Polling a placed call: wait this long before each next look (seconds), then stop.
+POLL_DELAYS = (1, 1, 2, 2, 3, 3, 5, 5, 5, 10, 10, 15, 15, 30, 30, 60)
+
+
+def _page_context(m: Membership, form: CallForm | None, **extra) -> dict:
+    tenant = m.tenant
+    mapping = services.active_mapping(m)
+    ctx = {"m": m, "mapping": mapping, "form": form, "tenant": tenant}
+    if tenant.is_trial:
+        ctx["trial_left"] = max(0, services.TRIAL_DAILY_LIMIT - services.trial_calls_today(tenant))
+    ctx.update(extra)
+    return ctx
+
+
+def _own_call(m: Membership, code) -> Call:
+    """A call of this tenant that this member may see: their own, or any for admins/supervisors."""
+    qs = m.tenant.calls.select_related("user")
+    if not m.can_read_history:
+        qs = qs.filter(user_id=m.user_id)
+    call = qs.filter(code=code).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def _last_call(m: Membership, code: str) -> Call | None:
+    try:
+        return _own_call(m, UUID(code))
+    except (ValueError, Http404):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call(request, tenant):
+    m = tenant_access(request, tenant, roles=(Membership.Role.MANAGER,))
+    if request.method == "GET":
+        initial = {
+            "called": request.GET.get("called", ""),
+            "call_data": request.GET.get("data", ""),
+            "caller_present": request.GET.get("present", ""),
+            "idempotency_key": new_key(),
+        }
+        last = _last_call(m, request.GET.get("last", ""))
+        return render(
+            request,
+            "calls/call.html",
+            _page_context(m, CallForm(initial=initial, tenant=m.tenant), last=last),
+        )
+
+    form = CallForm(request.POST, tenant=m.tenant)
+    mapping = services.active_mapping(m)
+    partial = wants_partial(request)
+    if mapping is None or not form.is_valid():
+        tpl = "calls/call.html#call-form" if partial else "calls/call.html"
+        return render(request, tpl, _page_context(m, form))
+    data = form.cleaned_data
+    if not data["confirm"]:
+        earlier = services.recent_duplicate(m, data["called"])
+        if earlier is not None:
+            tpl = "calls/call.html#confirm" if partial else "calls/call.html"
+            return render(request, tpl, _page_context(m, form, earlier=earlier))
+    placed = services.call_place(
+        membership=m,
+        mapping=mapping,
+        called=data["called"],
+        call_data=data.get("call_data", ""),
+        caller_present=data.get("caller_present", ""),
+        idempotency_key=data["idempotency_key"],
+    )
+    if partial:
+        return render(
+            request,
+            "calls/call.html#result",
+            {"m": m, "call": placed.call, "poll": _poll(m, placed.call, 0)},
+        )
+    return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
+
+
+def _poll(m: Membership, call: Call, n: int) -> dict | None:
+    """Where and when to look next at a placed call, or None to stop."""
+    if call.status != Call.Status.PLACED or call.state == 3 or n >= len(POLL_DELAYS):
+        return None
+    url = reverse("call-status", kwargs={"tenant": m.tenant.code, "call": call.code})
+    return {"url": f"{url}?n={n + 1}", "delay": POLL_DELAYS[n]}
+
+
+@login_required
+@require_GET
+def call_status(request, tenant, call):
+    """The live result panel of one call: asks queryCallState, stores what it learns."""
+    m = tenant_access(request, tenant)
+    c = _own_call(m, call)
+    try:
+        n = max(0, min(int(request.GET.get("n", "0")), len(POLL_DELAYS)))
+    except ValueError:
+        n = 0
+    c = services.call_refresh_state(c)
+    response = render(
+        request, "calls/call.html#result", {"m": m, "call": c, "poll": _poll(m, c, n)}
+    )
+    return response
+
+
+@login_required
+@require_GET
+def deep_link(request):
+    """/call/?called=...&data=... from a CRM or a spreadsheet: open the form prefilled in the
+    user's current tenant. Never places a call (no GET does)."""
+    m = current_membership(request)
+    if m is None:
+        return render(request, "console/no_tenant.html", status=403)
+    query = QueryDict(mutable=True)
+    for key in ("called", "data", "present"):
+        if request.GET.get(key):
+            query[key] = request.GET[key]
+    url = reverse("call", kwargs={"tenant": m.tenant.code})
+    return redirect(f"{url}?{query.urlencode()}" if query else url)

@@ -1,0 +1,110 @@
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from console.crypto import EncryptedTextField
+from console.models import Tenant
+
+
+class AiccToken(models.Model):
+    """The tenant's current AICC access token, shared by every process and host.
+
+    The token is encrypted like the app secret. `key_fingerprint` ties it to the credentials that
+    fetched it, so changing the app key, secret or URL makes it stale at once.
+    """
+
+    tenant = models.OneToOneField(Tenant, models.CASCADE, related_name="aicc_token")
+    token = EncryptedTextField(blank=True)
+    key_fingerprint = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(null=True)
+    fetched_at = models.DateTimeField(null=True)
+    fetch_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"token for {self.tenant_id}"
+
+
+class Call(models.Model):
+    class Status(models.TextChoices):
+        PLACING = "placing", _("Placing")
+        PLACED = "placed", _("Placed")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown")
+
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="calls")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="calls"
+    )
+    # What was sent (copied at the time of the call, so later mapping changes don't rewrite history).
+    softphone = models.CharField(max_length=32)
+    caller = models.CharField(max_length=32, blank=True)
+    called = models.CharField(max_length=32)
+    call_data = models.TextField(blank=True)
+    caller_present = models.CharField(max_length=32, blank=True)
+    call_type = models.CharField(max_length=8, default="AICC")
+    idempotency_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The answer to createCall.
+    status = models.CharField(max_length=10, choices=Status, default=Status.PLACING)
+    serial = models.CharField(max_length=50, blank=True)
+    reason_source = models.CharField(max_length=24, blank=True)  # a source of calls.aicc.reasons
+    reason_code = models.CharField(max_length=32, blank=True)
+    ret_msg = models.CharField(max_length=255, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True)
+    detail = models.CharField(max_length=255, blank=True)  # raw answer excerpt or fault detail
+    elapsed_ms = models.FloatField(null=True)
+    answered_at = models.DateTimeField(null=True)
+    # The real outcome (queryCallState, pushed events or call records), stored once.
+    state = models.PositiveSmallIntegerField(null=True)
+    outcome_code = models.CharField(max_length=16, blank=True)
+    outcome_source = models.CharField(max_length=8, blank=True)
+    outcome_at = models.DateTimeField(null=True)
+    agent_alerting_at = models.DateTimeField(null=True)
+    agent_talking_at = models.DateTimeField(null=True)
+    agent_released_at = models.DateTimeField(null=True)
+    alerting_at = models.DateTimeField(null=True)
+    talking_at = models.DateTimeField(null=True)
+    released_at = models.DateTimeField(null=True)
+    talk_seconds = models.PositiveIntegerField(null=True)
+    agent_talk_seconds = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"], name="call_idempotency_key_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at", "-id"], name="call_tenant_recent"),
+            models.Index(
+                fields=["tenant", "user", "-created_at", "-id"], name="call_tenant_user_recent"
+            ),
+            models.Index(
+                fields=["tenant", "status", "-created_at", "-id"], name="call_tenant_status_recent"
+            ),
+            models.Index(fields=["tenant", "called"], name="call_tenant_called"),
+            models.Index(fields=["tenant", "serial"], name="call_tenant_serial"),
+            models.Index(fields=["status", "created_at"], name="call_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"call {self.code}"
+
+    def reason(self):
+        """The decoded reason for a failed or unknown call (None while placing or once placed)."""
+        from calls.aicc.reasons import decode
+
+        if not self.reason_source:
+            return None
+        return decode(self.reason_source, self.reason_code)
+
+    def outcome(self):
+        from calls.aicc.reasons import decode
+
+        if not self.outcome_code:
+            return None
+        return decode("outcome_ita" if self.call_type == "ITA" else "outcome", self.outcome_code)

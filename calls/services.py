@@ -1,0 +1,227 @@
+"""Workflows that touch the database and the AICC: placing a call, following it, sweeping.
+
+Placing a call is three steps, in this order, so no fault or crash loses a record:
+  1. commit the Call row (status "placing") with everything that will be sent;
+  2. send createCall;
+  3. store the answer (serial number, or the decoded failure, and the round-trip time).
+A crash between 1 and 3 leaves a "placing" row that `sweep_calls` turns into "outcome unknown".
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calls.aicc.client import AiccClient, AiccConfig, Outcome
+from calls.models import Call
+from calls.numbers import mask
+from calls.tokens import DbTokenSource
+from console.models import Membership, SoftphoneMapping, Tenant
+
+log = logging.getLogger("calls")
+TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per day" [doc]
+
+# Transport faults after which the request may have reached AICC: the call may exist.
+MAYBE_SENT_FAULTS = {"timeout", "reset", "bad_json", "no_retcode"}
+MAYBE_SENT_HTTP = {502, 504}
+
+
+def client_for(tenant: Tenant) -> AiccClient:
+    config = AiccConfig(
+        base_url=tenant.aicc_base_url,
+        token_url=tenant.aicc_token_url or tenant.aicc_base_url,
+        app_key=tenant.app_key,
+        app_secret=tenant.app_secret,
+        token_lifetime=tenant.token_lifetime,
+        call_type=tenant.call_type,
+        connect_timeout=settings.AICC_CONNECT_TIMEOUT,
+        read_timeout=settings.AICC_READ_TIMEOUT,
+    )
+    return AiccClient(config, tokens=DbTokenSource(tenant.id))
+
+
+def active_mapping(membership: Membership) -> SoftphoneMapping | None:
+    return membership.tenant.softphones.filter(user_id=membership.user_id, enabled=True).first()
+
+
+def trial_calls_today(tenant: Tenant) -> int:
+    """Calls this trial tenant has had accepted today (the vendor does not say which day boundary
+    it uses; we count in the tenant's own time zone)."""
+    tz = ZoneInfo(tenant.time_zone)
+    start = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return tenant.calls.filter(
+        created_at__gte=start, status__in=[Call.Status.PLACED, Call.Status.PLACING]
+    ).count()
+
+
+def recent_duplicate(membership: Membership, called: str) -> Call | None:
+    """The same manager called the same number a moment ago: ask before calling again."""
+    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
+    return (
+        membership.tenant.calls.filter(
+            user_id=membership.user_id, called=called, created_at__gte=since
+        )
+        .exclude(status=Call.Status.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass
+class Placed:
+    call: Call
+    created: bool  # False: the idempotency key was seen before; this is the earlier call
+
+
+def call_place(
+    *,
+    membership: Membership,
+    mapping: SoftphoneMapping,
+    called: str,
+    call_data: str = "",
+    caller_present: str = "",
+    idempotency_key: str,
+) -> Placed:
+    tenant = membership.tenant
+    if tenant.is_ita:  # ITA two-way calls support neither field [doc]
+        call_data, caller_present = "", ""
+    try:
+        with transaction.atomic():
+            call = Call.objects.create(
+                tenant=tenant,
+                user_id=membership.user_id,
+                softphone=mapping.softphone,
+                caller=mapping.calling_number,
+                called=called,
+                call_data=call_data,
+                caller_present=caller_present,
+                call_type=tenant.call_type,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # A double click or a resubmitted form: the first submission owns the call.
+        return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
+    log.info(
+        "call %s placing tenant=%s softphone=%s called=%s",
+        call.code,
+        tenant.slug,
+        mask(call.softphone),
+        mask(call.called),
+    )
+
+    refusal = local_refusal(tenant, call)
+    if refusal:
+        source, code, detail = refusal
+        _store(
+            call, status=Call.Status.FAILED, reason_source=source, reason_code=code, detail=detail
+        )
+        return Placed(call, created=True)
+
+    outcome = client_for(tenant).create_call(
+        soft_phone=call.softphone,
+        called=call.called,
+        caller=call.caller,
+        call_data=call.call_data,
+        caller_present=call.caller_present,
+    )
+    store_create_outcome(call, outcome)
+    return Placed(call, created=True)
+
+
+def local_refusal(tenant: Tenant, call: Call) -> tuple[str, str, str] | None:
+    """Failures the console knows before sending; decoded with the same codes AICC would use."""
+    if not tenant.has_credentials:
+        return ("transport", "config", "")
+    if tenant.is_trial:
+        trust = tenant.trustlist
+        agent_number = call.caller or call.softphone
+        if trust and agent_number not in trust:
+            return (
+                "createCall",
+                "16",
+                "Refused by the console: the agent number is not on the recorded trustlist.",
+            )
+        # This call's own row is already counted.
+        if trial_calls_today(tenant) > TRIAL_DAILY_LIMIT:
+            return (
+                "createCall",
+                "21",
+                "Refused by the console: the trial limit of 10 calls today is used up.",
+            )
+    return None
+
+
+def store_create_outcome(call: Call, outcome: Outcome) -> None:
+    fields = {
+        "elapsed_ms": outcome.elapsed_ms,
+        "answered_at": timezone.now(),
+        "http_status": outcome.http_status,
+        "ret_msg": (outcome.ret_msg or "")[:255],
+        "detail": (outcome.detail or "")[:255],
+    }
+    if outcome.ok:
+        fields.update(
+            status=Call.Status.PLACED,
+            serial=outcome.result.serial,
+            reason_source="",
+            reason_code="",
+        )
+    else:
+        reason = outcome.reason()
+        maybe_sent = (outcome.kind == "transport" and outcome.fault in MAYBE_SENT_FAULTS) or (
+            outcome.kind == "http" and outcome.http_status in MAYBE_SENT_HTTP
+        )
+        fields.update(
+            status=Call.Status.UNKNOWN if maybe_sent else Call.Status.FAILED,
+            reason_source=reason.source,
+            reason_code=reason.code,
+        )
+    _store(call, **fields)
+    log.info(
+        "call %s %s serial=%s reason=%s:%s elapsed_ms=%.1f",
+        call.code,
+        call.status,
+        call.serial or "-",
+        call.reason_source or "-",
+        call.reason_code or "-",
+        outcome.elapsed_ms,
+    )
+
+
+def _store(call: Call, **fields) -> None:
+    for name, value in fields.items():
+        setattr(call, name, value)
+    Call.objects.filter(pk=call.pk).update(**fields)
+
+
+def call_refresh_state(call: Call) -> Call:
+    """Ask queryCallState once and store what it says; the final outcome is stored only once."""
+    if not call.serial or call.state == 3:
+        return call
+    outcome = client_for(call.tenant).query_call_state(call.serial)
+    if not outcome.ok:
+        return call
+    st = outcome.result
+    fields = {"state": st.state}
+    if st.state == 3 and not call.outcome_code and st.reason_code is not None:
+        fields.update(
+            outcome_code=str(st.reason_code), outcome_source="poll", outcome_at=timezone.now()
+        )
+    _store(call, **fields)
+    return call
+
+
+def sweep_calls(*, older_than: timedelta | None = None) -> int:
+    """Calls stuck in "placing" (the process died between commit and answer) become "outcome
+    unknown". One UPDATE with the status in its WHERE clause: safe from several hosts at once."""
+    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.CALL_STUCK_AFTER_SECONDS))
+    return Call.objects.filter(status=Call.Status.PLACING, created_at__lt=cutoff).update(
+        status=Call.Status.UNKNOWN,
+        reason_source="transport",
+        reason_code="interrupted",
+        answered_at=datetime.now(UTC),
+    )

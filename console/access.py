@@ -1,0 +1,50 @@
+"""The one tenant boundary. Every tenant-scoped view starts here, on its first line.
+
+`tenant_access(request, code, *roles)` returns the caller's Membership (with its tenant loaded in
+the same query). Outsiders get 404, so a tenant's existence is not revealed; members whose role is
+not among `roles` get 403. Later queries start from `membership.tenant`, never from a bare manager.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from console.models import Membership
+
+Role = Membership.Role
+ADMIN_ONLY = (Role.ADMIN,)
+READERS = (Role.ADMIN, Role.SUPERVISOR)  # see the whole tenant's history
+ANY_ROLE = (Role.ADMIN, Role.SUPERVISOR, Role.MANAGER)
+SESSION_KEY = "current_tenant"
+
+
+def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
+    if not request.user.is_authenticated:
+        raise Http404
+    m = (
+        Membership.objects.select_related("tenant")
+        .filter(tenant__code=tenant_code, user=request.user, user__is_active=True)
+        .first()
+    )
+    if m is None:
+        raise Http404
+    if m.role not in roles:
+        raise PermissionDenied
+    if request.session.get(SESSION_KEY) != str(m.tenant.code):
+        request.session[SESSION_KEY] = str(m.tenant.code)
+    request.membership = m
+    return m
+
+
+def current_membership(request) -> Membership | None:
+    """The tenant the user last worked in (or their first one), for links without a tenant."""
+    qs = (
+        Membership.objects.select_related("tenant")
+        .filter(user=request.user)
+        .order_by("tenant__name")
+    )
+    code = request.session.get(SESSION_KEY)
+    if code:
+        m = qs.filter(tenant__code=code).first()
+        if m:
+            return m
+    return qs.first()

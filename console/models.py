@@ -1,0 +1,227 @@
+import ipaddress
+from urllib.parse import urlsplit
+from uuid import uuid4
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from console.crypto import EncryptedTextField
+
+digits_validator = RegexValidator(r"^\d+$", _("Use digits only."))
+
+
+def validate_aicc_url(value: str) -> None:
+    """https always; plain http only on loopback (the bundled simulator), when allowed."""
+    parts = urlsplit(value)
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and settings.AICC_ALLOW_HTTP_LOOPBACK:
+        host = parts.hostname or ""
+        try:
+            if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+                return
+        except ValueError:
+            pass
+    raise ValidationError(
+        _("Use an https:// address (plain http is allowed only for a local simulator).")
+    )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+class Tenant(models.Model):
+    class CallType(models.TextChoices):
+        AICC = "AICC", _("AICC two-way call")
+        ITA = "ITA", _("ITA two-way call")
+
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    aicc_base_url = models.CharField(
+        _("AICC base URL"),
+        max_length=200,
+        blank=True,
+        validators=[validate_aicc_url],
+        help_text=_("For example https://service.besclouds.com"),
+    )
+    aicc_token_url = models.CharField(
+        _("token URL"),
+        max_length=200,
+        blank=True,
+        validators=[validate_aicc_url],
+        help_text=_(
+            "Only if tokens come from another address, e.g. https://host:28070. Empty: the base URL."
+        ),
+    )
+    app_key = models.CharField(_("app key"), max_length=128, blank=True)
+    app_secret = EncryptedTextField(_("app secret"), blank=True)
+    call_type = models.CharField(
+        _("two-way call type"), max_length=8, choices=CallType, default=CallType.AICC
+    )
+    is_trial = models.BooleanField(_("trial tenant"), default=False)
+    trial_trustlist = models.TextField(
+        _("trial trustlist"),
+        blank=True,
+        help_text=_(
+            "Agent-side numbers on AICC's trustlist, one per line (trial tenants only; optional)."
+        ),
+    )
+    access_codes = models.TextField(
+        _("access codes"),
+        blank=True,
+        help_text=_("Numbers customers may see as the calling number, one per line."),
+    )
+    anonymization_enabled = models.BooleanField(
+        _("calling number anonymization enabled"),
+        default=False,
+        help_text=_("Enabled by AICC O&M: then any 11 to 14 digit number may be displayed."),
+    )
+    softphone_ranges = models.TextField(
+        _("softphone number ranges"),
+        blank=True,
+        help_text=_(
+            "Ranges assigned to mobile agents, one per line, e.g. 10001-10099 (or a single number)."
+        ),
+    )
+    token_lifetime = models.PositiveIntegerField(
+        _("token lifetime (seconds)"),
+        default=600,
+        validators=[MinValueValidator(60), MaxValueValidator(3600)],
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.aicc_base_url and self.app_key and self.app_secret)
+
+    @property
+    def is_ita(self) -> bool:
+        return self.call_type == self.CallType.ITA
+
+    @property
+    def access_code_list(self) -> list[str]:
+        return split_lines(self.access_codes)
+
+    @property
+    def trustlist(self) -> list[str]:
+        return split_lines(self.trial_trustlist)
+
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        out = []
+        for line in split_lines(self.softphone_ranges):
+            lo, _sep, hi = line.partition("-")
+            if lo.strip().isdigit() and (hi.strip().isdigit() or not hi.strip()):
+                out.append((int(lo), int(hi or lo)))
+        return out
+
+    def in_ranges(self, number: str) -> bool:
+        """True when no ranges are recorded, or the number falls inside one."""
+        ranges = self.ranges
+        return not ranges or (
+            number.isdigit() and any(lo <= int(number) <= hi for lo, hi in ranges)
+        )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        MANAGER = "manager", _("Customer manager")
+        SUPERVISOR = "supervisor", _("Supervisor")
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def can_read_history(self) -> bool:
+        return self.role in (self.Role.ADMIN, self.Role.SUPERVISOR)
+
+
+class SoftphoneMapping(models.Model):
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="softphones")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="softphones")
+    softphone = models.CharField(
+        _("softphone number"), max_length=32, validators=[digits_validator]
+    )
+    calling_number = models.CharField(
+        _("calling number (mobile)"),
+        max_length=32,
+        blank=True,
+        validators=[digits_validator],
+        help_text=_("Optional: the manager's own mobile, sent to AICC as the caller."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["softphone"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "softphone"], name="softphone_unique_in_tenant"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "user"],
+                condition=Q(enabled=True),
+                name="one_active_softphone_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.softphone
+
+
+class AuditEntry(models.Model):
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(
+        default=dict, blank=True
+    )  # {"field": [before, after]}; secrets: "changed"
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-at", "-id"], name="audit_tenant_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

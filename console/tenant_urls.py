@@ -1,0 +1,2 @@
+# Tenant administration pages (issue: tenants, people and softphones) are mounted here.
+urlpatterns: list = []

@@ -1,0 +1,222 @@
+"""The customer manager's call page, against the simulator over real HTTP."""
+
+import pytest
+from django.utils.html import escape
+
+from calls.models import Call
+from console.models import SoftphoneMapping
+
+pytestmark = pytest.mark.django_db
+
+
+def url(tenant):
+    return f"/t/{tenant.code}/call/"
+
+
+def post(client, tenant, htmx=True, **data):
+    data.setdefault("idempotency_key", f"k{len(data)}x{id(data)}")
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url(tenant), data, headers=headers)
+
+
+def test_it_shows_the_form_with_the_softphone(client, manager, tenant):
+    client.force_login(manager)
+    r = client.get(url(tenant))
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "10001" in body and "13900000001" in body
+    assert 'name="called"' in body and 'name="idempotency_key"' in body
+
+
+def test_it_places_a_call_and_shows_the_serial(client, manager, tenant, simctl):
+    client.force_login(manager)
+    r = post(client, tenant, called="138 0000-0000")
+    assert r.status_code == 200
+    call = Call.objects.get()
+    assert call.status == "placed" and len(call.serial) >= 10
+    assert (
+        call.called == "13800000000" and call.softphone == "10001" and call.caller == "13900000001"
+    )
+    assert call.elapsed_ms is not None and call.user == manager
+    body = r.content.decode()
+    assert call.serial in body and "<html" not in body  # the fragment only
+    sent = simctl.get("calls")[-1]
+    assert sent["body"]["softPhone"] == "10001" and sent["body"]["called"] == "13800000000"
+
+
+def test_plain_post_redirects_to_the_result(client, manager, tenant, simctl):
+    client.force_login(manager)
+    r = post(client, tenant, htmx=False, called="13800000000")
+    call = Call.objects.get()
+    assert r.status_code == 302 and r["Location"].endswith(f"?last={call.code}")
+    page = client.get(r["Location"])
+    assert call.serial in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "ret_code, words",
+    [("6", "VDN"), ("8", "range"), ("16", "trustlist"), ("21", "10"), ("90106012", "customer")],
+)
+def test_vendor_failures_are_decoded_on_the_page(client, manager, tenant, simctl, ret_code, words):
+    from calls.aicc.reasons import decode
+
+    simctl.scenario(called="13800000001", retCode=ret_code)
+    client.force_login(manager)
+    r = post(client, tenant, called="13800000001")
+    call = Call.objects.get()
+    assert (
+        call.status == "failed"
+        and call.reason_source == "createCall"
+        and call.reason_code == ret_code
+    )
+    reason = decode("createCall", ret_code)
+    body = r.content.decode()
+    assert escape(str(reason.title)) in body and escape(str(reason.next_step)) in body
+    assert (
+        words.lower()
+        in (str(reason.title) + str(reason.explanation) + str(reason.next_step)).lower()
+    )
+
+
+@pytest.mark.parametrize(
+    "scenario, status, source, code",
+    [
+        ({"http_status": 500}, "failed", "http", "500"),
+        ({"fault": "bad_json"}, "unknown", "transport", "bad_json"),
+        ({"fault": "drop"}, "unknown", "transport", "reset"),
+        ({"fault": "timeout", "latency_ms": 1500}, "unknown", "transport", "timeout"),
+    ],
+)
+def test_faults_leave_a_complete_record(
+    client, manager, tenant, simctl, settings, scenario, status, source, code
+):
+    settings.AICC_READ_TIMEOUT = 0.5
+    simctl.scenario(called="13800000002", **scenario)
+    client.force_login(manager)
+    r = post(client, tenant, called="13800000002")
+    assert r.status_code == 200
+    call = Call.objects.get()
+    assert (call.status, call.reason_source, call.reason_code) == (status, source, code)
+    assert call.answered_at is not None and call.elapsed_ms is not None
+    assert escape(str(call.reason().title)) in r.content.decode()
+
+
+def test_bad_input_gets_a_message_on_the_field(client, manager, tenant, simctl):
+    client.force_login(manager)
+    r = post(client, tenant, called="call me maybe")
+    assert r.status_code == 200
+    assert "digits only" in r.content.decode()
+    assert Call.objects.count() == 0 and simctl.get("stats")["create_calls"] == 0
+
+
+def test_too_long_call_data_is_refused(client, manager, tenant):
+    client.force_login(manager)
+    r = post(client, tenant, called="13800000000", call_data="x" * 1025)
+    assert "1024" in r.content.decode() and Call.objects.count() == 0
+
+
+def test_caller_present_must_be_an_access_code(client, manager, tenant):
+    client.force_login(manager)
+    r = post(client, tenant, called="13800000000", caller_present="13812345678")
+    assert Call.objects.count() == 0
+    assert "access code" in r.content.decode()
+
+
+def test_anonymization_allows_11_to_14_digits(client, manager, tenant, simctl):
+    tenant.anonymization_enabled = True
+    tenant.save()
+    simctl.post(
+        "accounts", app_key="acme-key", app_secret="acme-secret-value-1", anonymization=True
+    )
+    client.force_login(manager)
+    post(client, tenant, called="13800000000", caller_present="13812345678")
+    call = Call.objects.get()
+    assert call.caller_present == "13812345678" and call.status == "placed"
+    r = post(client, tenant, called="13800000003", caller_present="123")
+    assert "11 to 14" in r.content.decode() and Call.objects.count() == 1
+    simctl.post("accounts", app_key="acme-key", app_secret="acme-secret-value-1")
+
+
+def test_double_submit_places_one_call(client, manager, tenant, simctl):
+    client.force_login(manager)
+    post(client, tenant, called="13800000000", idempotency_key="same-key-123")
+    r = post(client, tenant, called="13800000000", idempotency_key="same-key-123", confirm="on")
+    assert Call.objects.count() == 1 and simctl.get("stats")["create_calls"] == 1
+    assert Call.objects.get().serial in r.content.decode()
+
+
+def test_calling_the_same_number_again_asks_to_confirm(client, manager, tenant, simctl):
+    client.force_login(manager)
+    post(client, tenant, called="13800000000", idempotency_key="first-key-1")
+    r = post(client, tenant, called="13800000000", idempotency_key="second-key-2")
+    assert "a moment ago" in r.content.decode() and Call.objects.count() == 1
+    post(client, tenant, called="13800000000", idempotency_key="second-key-2", confirm="on")
+    assert Call.objects.count() == 2
+
+
+def test_manager_without_mapping_sees_why(client, manager, tenant):
+    SoftphoneMapping.objects.filter(user=manager).update(enabled=False)
+    client.force_login(manager)
+    r = client.get(url(tenant))
+    body = r.content.decode()
+    assert "no softphone" in body and 'name="called"' not in body
+    r = post(client, tenant, called="13800000000")
+    assert Call.objects.count() == 0
+
+
+def test_deep_link_prefills_and_places_nothing(client, manager, tenant, simctl):
+    client.force_login(manager)
+    r = client.get("/call/?called=%2B86%20138-0000-0000&data=order%2042", follow=True)
+    body = r.content.decode()
+    assert r.status_code == 200 and "+86 138-0000-0000" in body and "order 42" in body
+    assert Call.objects.count() == 0 and simctl.get("stats")["create_calls"] == 0
+
+
+def test_ita_tenant_hides_and_never_sends_call_data(client, manager, tenant, simctl):
+    tenant.call_type = "ITA"
+    tenant.save()
+    simctl.post("accounts", app_key="acme-key", app_secret="acme-secret-value-1", call_type="ITA")
+    client.force_login(manager)
+    assert 'name="call_data"' not in client.get(url(tenant)).content.decode()
+    post(client, tenant, called="13800000000", call_data="ignored", caller_present="4001234567")
+    call = Call.objects.get()
+    assert call.status == "placed" and call.call_data == ""
+    body = simctl.get("calls")[-1]["body"]
+    assert "callData" not in body and "callerPresent" not in body
+    simctl.post("accounts", app_key="acme-key", app_secret="acme-secret-value-1")
+
+
+def test_live_status_follows_the_call_to_its_end(client, manager, tenant, simctl):
+    import time
+
+    simctl.scenario(called="13800000005", outcome="customer_no_answer")
+    client.force_login(manager)
+    post(client, tenant, called="13800000005")
+    call = Call.objects.get()
+    time.sleep(0.5)  # time_scale 0.01: the whole call takes well under half a second
+    r = client.get(
+        f"/t/{tenant.code}/calls/{call.code}/status/?n=1", headers={"HX-Request": "true"}
+    )
+    call.refresh_from_db()
+    assert call.state == 3 and call.outcome_code == "5" and call.outcome_source == "poll"
+    body = r.content.decode()
+    assert escape(str(call.outcome().title)) in body and "hx-trigger" not in body  # stopped polling
+
+
+def test_supervisor_cannot_use_the_call_page(client, supervisor, tenant):
+    client.force_login(supervisor)
+    assert client.get(url(tenant)).status_code == 403
+
+
+def test_outsider_gets_404(client, outsider, tenant):
+    client.force_login(outsider)
+    assert client.get(url(tenant)).status_code == 404
+    assert client.post(url(tenant), {"called": "1"}).status_code == 404
+
+
+def test_call_page_query_count(client, manager, tenant, django_assert_num_queries):
+    client.force_login(manager)
+    client.get(url(tenant))  # the first visit also stores the current tenant in the session
+    # session, user, membership+tenant, mapping, the user's tenants (menu)
+    with django_assert_num_queries(5):
+        client.get(url(tenant))
