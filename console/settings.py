@@ -6,6 +6,7 @@ may instead be given as NAME_FILE, the path of a file holding the value (for con
 """
 
 import base64
+import os
 import hashlib
 from pathlib import Path
 
@@ -116,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Tests use a file database, not SQLite's shared in-memory one, so that threads and other
+    # processes (gunicorn, the CLI) in concurrency tests see the same data with real locking.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
