@@ -150,6 +150,7 @@ class Membership(models.Model):
         MANAGER = "manager", _("Customer manager")
         SUPERVISOR = "supervisor", _("Supervisor")
 
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)  # in People page URLs
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role)

@@ -1,0 +1,440 @@
+"""Forms for the tenant admin pages. Forms validate and normalise; views decide the tenant and
+copy cleaned values onto the models field by field. No form has a tenant field."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from calls.numbers import normalise, validate_number
+from console.models import (
+    Membership,
+    SoftphoneMapping,
+    Tenant,
+    split_lines,
+    validate_aicc_url,
+    validate_time_zone,
+)
+
+Role = Membership.Role
+
+# --------------------------------------------------------------------------------------
+# Tenant settings and credentials
+# --------------------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "name",
+    "call_type",
+    "is_trial",
+    "trial_trustlist",
+    "access_codes",
+    "anonymization_enabled",
+    "softphone_ranges",
+    "token_lifetime",
+    "time_zone",
+)
+CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
+
+
+def _model_field(name: str, **extra) -> forms.Field:
+    """The form field the model describes (label, help text, limits); the model's own
+    validators are passed in `extra`, since a form field does not take them over."""
+    return Tenant._meta.get_field(name).formfield(**extra)
+
+
+def _number_lines(text: str) -> str:
+    """One number per line, each normalised and validated (for access codes and trustlists)."""
+    out = []
+    for line in split_lines(text):
+        number = normalise(line)
+        try:
+            validate_number(number)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(line)s” is not a phone number (digits only)."), params={"line": line}
+            ) from None
+        out.append(number)
+    return "\n".join(out)
+
+
+class TenantSettingsForm(forms.Form):
+    name = _model_field("name")
+    aicc_base_url = _model_field("aicc_base_url", validators=[validate_aicc_url])
+    aicc_token_url = _model_field("aicc_token_url", validators=[validate_aicc_url])
+    app_key = _model_field("app_key")
+    app_secret = forms.CharField(
+        label=_("App secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Write-only. Leave blank to keep the current secret."),
+    )
+    clear_secret = forms.BooleanField(label=_("Clear the app secret"), required=False)
+    call_type = _model_field("call_type")
+    is_trial = _model_field("is_trial")
+    trial_trustlist = _model_field("trial_trustlist", widget=forms.Textarea(attrs={"rows": 3}))
+    access_codes = _model_field("access_codes", widget=forms.Textarea(attrs={"rows": 3}))
+    anonymization_enabled = _model_field("anonymization_enabled")
+    softphone_ranges = _model_field("softphone_ranges", widget=forms.Textarea(attrs={"rows": 3}))
+    token_lifetime = _model_field("token_lifetime", min_value=60, max_value=3600)
+    time_zone = _model_field("time_zone", validators=[validate_time_zone])
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.tenant = tenant
+
+    def clean_trial_trustlist(self):
+        return _number_lines(self.cleaned_data["trial_trustlist"])
+
+    def clean_access_codes(self):
+        return _number_lines(self.cleaned_data["access_codes"])
+
+    def clean_softphone_ranges(self):
+        out = []
+        for line in split_lines(self.cleaned_data["softphone_ranges"]):
+            lo, sep, hi = (part.strip() for part in line.partition("-"))
+            hi = hi if sep else lo
+            if not (lo.isdigit() and hi.isdigit() and int(lo) <= int(hi)):
+                raise ValidationError(
+                    _("“%(line)s” is not a range: write 10001-10099 or a single number."),
+                    params={"line": line},
+                )
+            out.append(lo if lo == hi else f"{lo}-{hi}")
+        return "\n".join(out)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("app_secret") and data.get("clear_secret"):
+            self.add_error(
+                "clear_secret", _("Either type a new secret or clear it, not both at once.")
+            )
+        return data
+
+    def new_secret(self) -> str | None:
+        """The secret to store: a new value, "" to clear it, or None to keep the current one."""
+        if self.cleaned_data.get("clear_secret"):
+            return ""
+        return self.cleaned_data.get("app_secret") or None
+
+
+# --------------------------------------------------------------------------------------
+# Softphone mappings
+# --------------------------------------------------------------------------------------
+
+
+def managers_of(tenant: Tenant):
+    """Users who are customer managers of this tenant (the only ones a softphone can map to)."""
+    return User.objects.filter(memberships__tenant=tenant, memberships__role=Role.MANAGER).order_by(
+        "username"
+    )
+
+
+def who(user) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
+def clean_softphone(tenant: Tenant, raw: str) -> str:
+    number = validate_number(normalise(raw))
+    if not tenant.in_ranges(number):
+        raise ValidationError(
+            _("%(number)s is outside this tenant's softphone ranges (%(ranges)s)."),
+            params={"number": number, "ranges": ", ".join(split_lines(tenant.softphone_ranges))},
+        )
+    return number
+
+
+def clean_calling_number(raw: str) -> str:
+    number = normalise(raw)
+    return validate_number(number) if number else ""
+
+
+def mapping_conflicts(
+    tenant: Tenant, *, user, softphone: str, enabled: bool, exclude_pk=None
+) -> dict[str, str]:
+    """Errors from other mappings of this tenant: the number taken, or the user already mapped."""
+    errors = {}
+    others = tenant.softphones.select_related("user").exclude(pk=exclude_pk)
+    taken = others.filter(softphone=softphone).first()
+    if taken is not None:
+        errors["softphone"] = _("%(number)s is already mapped to %(who)s.") % {
+            "number": softphone,
+            "who": who(taken.user),
+        }
+    if enabled and user is not None:
+        active = others.filter(user=user, enabled=True).first()
+        if active is not None:
+            errors["user"] = _("%(who)s already has softphone %(number)s; disable it first.") % {
+                "who": who(user),
+                "number": active.softphone,
+            }
+    return errors
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return who(obj)
+
+
+class MappingForm(forms.Form):
+    user = UserChoiceField(
+        label=_("Customer manager"), queryset=User.objects.none(), to_field_name="username"
+    )
+    softphone = forms.CharField(
+        label=_("Softphone number"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("A number AICC allocated to the tenant (see the allocated list)."),
+    )
+    calling_number = forms.CharField(
+        label=_("Calling number (mobile)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        help_text=SoftphoneMapping._meta.get_field("calling_number").help_text,
+    )
+
+    def __init__(self, *args, tenant: Tenant, instance: SoftphoneMapping | None = None, **kw):
+        if instance is not None:
+            kw.setdefault(
+                "initial",
+                {
+                    "user": instance.user.username,
+                    "softphone": instance.softphone,
+                    "calling_number": instance.calling_number,
+                },
+            )
+        super().__init__(*args, **kw)
+        self.tenant, self.instance = tenant, instance
+        self.fields["user"].queryset = managers_of(tenant)
+
+    def clean_softphone(self):
+        return clean_softphone(self.tenant, self.cleaned_data["softphone"])
+
+    def clean_calling_number(self):
+        return clean_calling_number(self.cleaned_data["calling_number"])
+
+    def clean(self):
+        data = super().clean()
+        if "softphone" in data:
+            errors = mapping_conflicts(
+                self.tenant,
+                user=data.get("user"),
+                softphone=data["softphone"],
+                enabled=self.instance.enabled if self.instance else True,
+                exclude_pk=self.instance.pk if self.instance else None,
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return data
+
+
+@dataclass
+class ImportRow:
+    line: int
+    user: User
+    softphone: str
+    calling_number: str
+    existing: SoftphoneMapping | None  # same user, same number: the calling number is updated
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        required=False,
+        help_text=_(
+            "Columns: username or e-mail, softphone number, calling number (optional). "
+            "A header row is fine."
+        ),
+    )
+    text = forms.CharField(
+        label=_("…or paste the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "bob,10001,13900000001"}),
+    )
+    MAX_BYTES = 1_000_000
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.rows: list[ImportRow] = []
+        self.row_errors: list[str] = []
+
+    def _content(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                raise ValidationError(_("The file is too large (at most 1 MB)."))
+            try:
+                return upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError(_("Save the file as UTF-8 CSV and try again.")) from None
+        return self.cleaned_data.get("text", "")
+
+    def clean(self):
+        super().clean()
+        if self.errors:
+            return self.cleaned_data
+        content = self._content()
+        if not content.strip():
+            raise ValidationError(_("Choose a CSV file or paste some rows."))
+        self._validate_rows(content)
+        if self.row_errors:
+            raise ValidationError(
+                _("Nothing was imported: %(n)d row(s) have problems. Fix them and try again."),
+                params={"n": len(self.row_errors)},
+            )
+        if not self.rows:
+            raise ValidationError(_("The file has no rows to import."))
+        return self.cleaned_data
+
+    def _validate_rows(self, content: str) -> None:
+        tenant = self.tenant
+        users = {}
+        for u in managers_of(tenant):
+            users[u.username.lower()] = u
+            if u.email:
+                users.setdefault(u.email.lower(), u)
+        mappings = list(tenant.softphones.select_related("user"))
+        by_number = {m.softphone: m for m in mappings}
+        active_by_user = {m.user_id: m for m in mappings if m.enabled}
+        seen_numbers, seen_users = {}, {}
+        for lineno, cells in enumerate(csv.reader(io.StringIO(content)), start=1):
+            cells = [c.strip() for c in cells]
+            if not any(cells):
+                continue
+            if lineno == 1 and not normalise(cells[1] if len(cells) > 1 else "").isdigit():
+                continue  # a header row: its softphone column holds a title, not a number
+            error = self._row_error(cells, users)
+            if isinstance(error, str):
+                self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": error})
+                continue
+            user, softphone, calling = error
+            problem = None
+            existing = by_number.get(softphone)
+            if softphone in seen_numbers:
+                problem = _("%(number)s also appears on line %(line)d.") % {
+                    "number": softphone,
+                    "line": seen_numbers[softphone],
+                }
+            elif user.pk in seen_users:
+                problem = _("%(who)s also appears on line %(line)d.") % {
+                    "who": who(user),
+                    "line": seen_users[user.pk],
+                }
+            elif existing is not None and existing.user_id != user.pk:
+                problem = _("%(number)s is already mapped to %(who)s.") % {
+                    "number": softphone,
+                    "who": who(existing.user),
+                }
+            elif existing is None and user.pk in active_by_user:
+                problem = _("%(who)s already has softphone %(number)s; disable it first.") % {
+                    "who": who(user),
+                    "number": active_by_user[user.pk].softphone,
+                }
+            if problem:
+                self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": problem})
+                continue
+            seen_numbers[softphone], seen_users[user.pk] = lineno, lineno
+            self.rows.append(ImportRow(lineno, user, softphone, calling, existing))
+
+    def _row_error(self, cells: list[str], users: dict):
+        """(user, softphone, calling number), or the message for a bad row."""
+        if len(cells) < 2:
+            return str(_("expected at least two columns: user, softphone."))
+        user = users.get(cells[0].lower())
+        if user is None:
+            return str(_("“%(who)s” is not a customer manager of this tenant.") % {"who": cells[0]})
+        try:
+            softphone = clean_softphone(self.tenant, cells[1])
+            calling = clean_calling_number(cells[2] if len(cells) > 2 else "")
+        except ValidationError as e:
+            return " ".join(e.messages)
+        return user, softphone, calling
+
+
+# --------------------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------------------
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class AddMemberForm(RoleForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+
+    field_order = ["username", "role"]
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            raise ValidationError(_("There is no user called “%(u)s”."), params={"u": username})
+        if self.tenant.memberships.filter(user=user).exists():
+            raise ValidationError(_("%(who)s is already a member."), params={"who": who(user)})
+        self.user = user
+        return username
+
+
+class CreateUserForm(RoleForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[User.username_validator],
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave blank to e-mail an invitation instead: the person then sets a password "
+            "through a password-reset link."
+        ),
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "password"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(
+                _("That username is taken. To add an existing user, use “Add an existing user”.")
+            )
+        return username
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if not password and not data.get("email"):
+            self.add_error(
+                "email", _("Give an e-mail address for the invitation, or an initial password.")
+            )
+        if password:
+            candidate = User(
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as e:
+                self.add_error("password", e)
+        return data

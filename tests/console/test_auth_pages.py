@@ -1,0 +1,53 @@
+"""Login throttling (django-axes) and the password change and reset pages."""
+
+import pytest
+from django.core import mail
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, password):
+    return client.post("/accounts/login/", {"username": "alice", "password": password})
+
+
+def test_five_wrong_passwords_lock_the_login(client, admin):
+    for _ in range(4):
+        assert login(client, "wrong").status_code == 200  # the form again, with its error
+    r = login(client, "wrong")
+    assert r.status_code in (403, 429)
+    assert "Too many failed logins" in r.content.decode()
+    r = login(client, PASSWORD)  # even the right password waits now
+    assert r.status_code in (403, 429) and "Wait 15 minutes" in r.content.decode()
+
+
+def test_the_right_password_before_the_limit_logs_in(client, admin):
+    for _ in range(3):
+        login(client, "wrong")
+    assert login(client, PASSWORD).status_code == 302
+
+
+def test_password_change_page_uses_the_console_layout(client, admin):
+    client.force_login(admin)
+    r = client.get("/accounts/password_change/")
+    body = r.content.decode()
+    assert r.status_code == 200 and 'class="top"' in body and 'name="new_password1"' in body
+    r = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a fresh long phrase 42",
+            "new_password2": "a fresh long phrase 42",
+        },
+        follow=True,
+    )
+    assert "Password changed" in r.content.decode()
+
+
+def test_password_reset_sends_a_link(client, admin):
+    admin.email = "alice@example.com"
+    admin.save()
+    r = client.post("/accounts/password_reset/", {"email": "alice@example.com"}, follow=True)
+    assert "Check your e-mail" in r.content.decode() and 'class="top"' in r.content.decode()
+    assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body

@@ -1,0 +1,280 @@
+"""Tenant isolation, for every URL of the project, found automatically.
+
+The URL patterns are walked recursively, so a page added later is covered without anyone
+remembering to add a test. Every pattern must be one of:
+
+* skipped on purpose, by prefix or by name, with the reason written below (SKIP_PREFIXES,
+  NO_TENANT, NOT_USER_PAGES);
+* a tenant page (a `tenant` kwarg): then it must appear in EXPECTED (what each role of the tenant
+  gets on a GET of its own page), and every other kwarg needs a factory in FACTORIES.
+
+The checks:
+
+1. every role of `tenant` (admin, supervisor, manager), with the URL filled entirely from
+   ANOTHER tenant's objects, gets 404 (405 for a method the view does not take) and never
+   200/302/403;
+2. the outsider (admin of the other tenant) on `tenant`'s own URLs: the same;
+3. a member of `tenant` using their own tenant's URL with another tenant's object (the classic
+   insecure-direct-object-reference) gets 404, or the 403 their role gets on the page anyway;
+4. the positive table: each role of `tenant` gets the expected status on its own pages.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from calls.models import Call
+from console.models import Membership, SoftphoneMapping
+
+pytestmark = pytest.mark.django_db
+
+# ---- what is skipped, and why -----------------------------------------------------------------
+
+SKIP_PREFIXES = {
+    "django-admin/": "Django's admin: superusers only, with its own permission checks.",
+    "i18n/": "Language switch (set_language): no tenant data.",
+    "accounts/": "Django auth pages (login, logout, password change/reset): no tenant data.",
+    "static/": "Static files (only served by runserver): no tenant data.",
+}
+NO_TENANT = {
+    "home": "Redirects to the user's own current tenant; takes no tenant from the URL.",
+    "healthz": "Load-balancer health check: answers only whether the database is up.",
+    "call-link": "Deep link /call/?called=...: redirects to the user's own tenant's call page.",
+}
+NOT_USER_PAGES = {
+    "aicc-connect-event": "Pushed by AICC, authenticated by the secret token in the URL, not a login.",
+    "aicc-release-event": "Pushed by AICC, authenticated by the secret token in the URL, not a login.",
+}
+
+# ---- what each role of the tenant gets on a GET of its own page ------------------------------
+
+A, S, M = "admin", "supervisor", "manager"
+POST_DENIED = "post_denied"  # for POST-only pages: the roles a POST answers 403
+
+
+def post_only(*denied):
+    """A page that takes only POST: a GET is 405 for everyone; `denied` roles get 403 on POST."""
+    return {A: 405, S: 405, M: 405, POST_DENIED: set(denied)}
+
+
+EXPECTED = {
+    # console (tenant administration)
+    "tenant-home": {A: 302, S: 302, M: 302},  # each role lands on its own start page
+    "tenant-settings": {A: 200, S: 200, M: 403},  # supervisors read only (POST 403)
+    "tenant-settings-test": post_only(S, M),
+    "softphones": {A: 200, S: 200, M: 403},
+    "softphone-add": {A: 200, S: 403, M: 403},
+    "softphones-import": {A: 200, S: 403, M: 403},
+    "softphones-export": {A: 200, S: 200, M: 403},
+    "softphones-allocated": {A: 200, S: 200, M: 403},
+    "softphone-edit": {A: 200, S: 403, M: 403},
+    "softphone-toggle": post_only(S, M),
+    "people": {A: 200, S: 200, M: 403},
+    "people-create": {A: 200, S: 403, M: 403},
+    "people-add": post_only(S, M),
+    "person-role": post_only(S, M),
+    "person-remove": post_only(S, M),
+    "audit": {A: 200, S: 200, M: 403},
+    # calls
+    "call": {A: 403, S: 403, M: 200},
+    "call-status": {A: 200, S: 200, M: 200},
+    "history": {A: 200, S: 200, M: 200},  # managers see their own calls
+    "history-export": {A: 200, S: 200, M: 200},
+    "history-callbacks": {A: 200, S: 403, M: 403},
+    "call-detail": {A: 200, S: 200, M: 200},
+    "call-refresh": post_only(),
+    # The test call's made-up serial has no recording in the simulator (retCode 5): the page is
+    # reached and says so with a 404; managers are turned away before that.
+    "call-recording": {A: 404, S: 404, M: 403},
+    "dashboard": {A: 200, S: 200, M: 403},
+}
+
+
+def may_be_403(name, role) -> bool:
+    """Whether this role is turned away from this page anyway (so 403 reveals nothing)."""
+    expected = EXPECTED.get(name, {})
+    return expected.get(role) == 403 or role in expected.get(POST_DENIED, ())
+
+
+# ---- building URLs ----------------------------------------------------------------------------
+
+
+def walk(patterns, prefix="", converters=None):
+    """(route, name, {kwarg: converter}) for every endpoint, nested includes flattened."""
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        conv = dict(converters or {})
+        if not isinstance(p.pattern, RoutePattern):
+            conv["<regex>"] = None  # regex patterns cannot be filled in automatically
+        else:
+            conv.update(p.pattern.converters)
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, route, conv)
+        elif isinstance(p, URLPattern):
+            yield route, p.name, conv
+
+
+def all_endpoints():
+    return list(walk(get_resolver().url_patterns))
+
+
+def tenant_pages():
+    pages, problems = [], []
+    for route, name, conv in all_endpoints():
+        if any(route.startswith(prefix) for prefix in SKIP_PREFIXES):
+            continue
+        if name in NOT_USER_PAGES:
+            continue
+        if "tenant" not in conv:
+            if name not in NO_TENANT:
+                problems.append(
+                    f"{route!r} (name {name!r}) has no `tenant` kwarg: add it to NO_TENANT in "
+                    "tests/test_isolation.py with the reason it needs no tenant check."
+                )
+            continue
+        if "<regex>" in conv or not name:
+            problems.append(f"{route!r}: give it a name and a path() route, so it can be tested.")
+            continue
+        pages.append((route, name, conv))
+    return pages, problems
+
+
+def fill(route: str, conv: dict, values: dict) -> str:
+    def one(match):
+        kwarg = match.group(1)
+        return conv[kwarg].to_url(values[kwarg])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", one, route)
+
+
+# One factory per URL kwarg: given a tenant and its people, the value for one of its objects.
+FACTORIES = {
+    "tenant": lambda world, t: t.code,
+    "call": lambda world, t: world.call(t).code,
+    "mapping": lambda world, t: world.mapping(t).code,
+    "member": lambda world, t: t.memberships.order_by("id").first().code,
+}
+
+
+class World:
+    """Objects of both tenants, made on demand."""
+
+    def __init__(self, people):
+        self.people = people  # tenant pk -> a customer manager of it
+
+    def call(self, tenant):
+        return Call.objects.get_or_create(
+            tenant=tenant,
+            idempotency_key=f"iso-{tenant.pk}",
+            defaults={
+                "user": self.people[tenant.pk],
+                "softphone": "10001",
+                "called": "13800000000",
+                "status": Call.Status.PLACED,
+                "serial": "1234567890123",
+            },
+        )[0]
+
+    def mapping(self, tenant):
+        return SoftphoneMapping.objects.filter(tenant=tenant).order_by("id").first()
+
+
+def values_for(world, conv, tenant, objects_tenant=None):
+    values = {}
+    for kwarg in conv:
+        factory = FACTORIES.get(kwarg)
+        if factory is None:
+            pytest.fail(
+                f"URL kwarg {kwarg!r} has no factory: add one to FACTORIES in "
+                "tests/test_isolation.py that returns the value for an object of a given tenant."
+            )
+        values[kwarg] = factory(world, tenant if kwarg == "tenant" else objects_tenant or tenant)
+    return values
+
+
+@pytest.fixture
+def world(tenant, other_tenant, admin, supervisor, manager, outsider):
+    other_manager = Membership.objects.create(
+        tenant=other_tenant,
+        user=manager.__class__.objects.create_user("olga-iso"),
+        role=Membership.Role.MANAGER,
+    ).user
+    SoftphoneMapping.objects.create(tenant=other_tenant, user=other_manager, softphone="10005")
+    return World({tenant.pk: manager, other_tenant.pk: other_manager})
+
+
+def answers(client, url):
+    return client.get(url).status_code, client.post(url).status_code
+
+
+# ---- the tests --------------------------------------------------------------------------------
+
+
+def test_every_url_is_classified():
+    pages, problems = tenant_pages()
+    missing = sorted({name for _r, name, _c in pages} - set(EXPECTED))
+    if missing:
+        problems.append(
+            f"pages missing from EXPECTED in tests/test_isolation.py: {missing}; add what "
+            "admin, supervisor and manager get on a GET of their own tenant's page."
+        )
+    assert not problems, "\n".join(problems)
+    assert len(pages) >= 15  # the walk really found the console's pages
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_members_get_404_on_another_tenants_urls(client, request, world, other_tenant, role):
+    client.force_login(request.getfixturevalue(role))
+    wrong = []
+    for route, name, conv in tenant_pages()[0]:
+        url = fill(route, conv, values_for(world, conv, other_tenant))
+        got = answers(client, url)
+        if not set(got) <= {404, 405} or 404 not in got:
+            wrong.append(f"{name} {url}: GET {got[0]}, POST {got[1]}")
+    assert not wrong, f"{role} of one tenant reached another tenant's pages:\n" + "\n".join(wrong)
+
+
+def test_outsider_gets_404_on_this_tenants_urls(client, world, outsider, tenant):
+    client.force_login(outsider)
+    wrong = []
+    for route, name, conv in tenant_pages()[0]:
+        url = fill(route, conv, values_for(world, conv, tenant))
+        got = answers(client, url)
+        if not set(got) <= {404, 405} or 404 not in got:
+            wrong.append(f"{name} {url}: GET {got[0]}, POST {got[1]}")
+    assert not wrong, "an outsider reached this tenant's pages:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_own_tenant_url_with_another_tenants_object_is_404(
+    client, request, world, tenant, other_tenant, role
+):
+    client.force_login(request.getfixturevalue(role))
+    wrong = []
+    for route, name, conv in tenant_pages()[0]:
+        if set(conv) == {"tenant"}:
+            continue  # no object in the URL
+        url = fill(route, conv, values_for(world, conv, tenant, objects_tenant=other_tenant))
+        allowed = {404, 405} | ({403} if may_be_403(name, role) else set())
+        got = answers(client, url)
+        if not set(got) <= allowed:
+            wrong.append(f"{name} {url}: GET {got[0]}, POST {got[1]}")
+    assert not wrong, f"{role} reached another tenant's object:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_each_role_gets_the_expected_answer_on_its_own_pages(
+    client, request, world, tenant, role, simctl
+):
+    client.force_login(request.getfixturevalue(role))
+    wrong = []
+    for route, name, conv in tenant_pages()[0]:
+        if name not in EXPECTED:
+            continue  # reported by test_every_url_is_classified
+        url = fill(route, conv, values_for(world, conv, tenant))
+        status = client.get(url).status_code
+        if status != EXPECTED[name][role]:
+            wrong.append(f"{name} {url}: expected {EXPECTED[name][role]}, got {status}")
+    assert not wrong, f"{role} on their own tenant's pages:\n" + "\n".join(wrong)
