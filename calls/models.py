@@ -1,3 +1,4 @@
+import secrets
 from uuid import uuid4
 
 from django.conf import settings
@@ -89,6 +90,13 @@ class Call(models.Model):
             models.Index(fields=["tenant", "called"], name="call_tenant_called"),
             models.Index(fields=["tenant", "serial"], name="call_tenant_serial"),
             models.Index(fields=["status", "created_at"], name="call_status_created"),
+            # History filter "reason" (by code); the order matches the keyset pagination.
+            models.Index(
+                fields=["tenant", "reason_source", "reason_code", "-created_at", "-id"],
+                name="call_tenant_reason_recent",
+            ),
+            # PostgreSQL only (calls/migrations/0002): (tenant_id, called varchar_pattern_ops)
+            # for the number prefix and a pg_trgm GIN index for "contains".
         ]
 
     def __str__(self) -> str:
@@ -108,3 +116,36 @@ class Call(models.Model):
         if not self.outcome_code:
             return None
         return decode("outcome_ita" if self.call_type == "ITA" else "outcome", self.outcome_code)
+
+
+def new_callback_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OutcomeSync(models.Model):
+    """Per tenant: where AICC pushes call events (an unguessable URL token and an optional
+    shared key for signatures) and how far `manage.py sync_outcomes` has read the call records.
+
+    The token is stored in clear: it is looked up on every pushed event and shown to the admin
+    (like a healthchecks ping URL). The shared key is encrypted at rest and write-only in forms.
+    """
+
+    tenant = models.OneToOneField(Tenant, models.CASCADE, related_name="outcome_sync")
+    token = models.CharField(max_length=64, unique=True, default=new_callback_token)
+    shared_key = EncryptedTextField(blank=True)
+    # Call records are fully read up to here (start times); the next run starts a little earlier.
+    cursor_at = models.DateTimeField(null=True)
+    # A runner owns the tenant's sync until this moment (claimed under a row lock, see outcomes).
+    lease_until = models.DateTimeField(null=True)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    last_run_at = models.DateTimeField(null=True)
+    last_ok_at = models.DateTimeField(null=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    last_error_at = models.DateTimeField(null=True)
+    last_applied = models.PositiveIntegerField(default=0)
+    last_push_at = models.DateTimeField(null=True)
+    last_rejection = models.CharField(max_length=255, blank=True)
+    last_rejection_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"outcome sync for {self.tenant_id}"

@@ -22,7 +22,8 @@ def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
         raise Http404
     m = (
         Membership.objects.select_related("tenant")
-        .filter(tenant__code=tenant_code, user=request.user, user__is_active=True)
+        # Inactive users cannot be authenticated (ModelBackend), so no is_active join is needed.
+        .filter(tenant__code=tenant_code, user_id=request.user.pk)
         .first()
     )
     if m is None:

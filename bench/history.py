@@ -1,0 +1,190 @@
+"""Benchmark of the call history at scale (a benchmark, not a test). See docs/benchmarks.md.
+
+    DATABASE_URL=sqlite:///var/bench-history.sqlite3 .venv/bin/python bench/history.py --calls 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/console .venv/bin/python bench/history.py
+
+Seeds N calls in one tenant (once; reruns reuse them): COPY on PostgreSQL, executemany in one
+transaction on SQLite. Then, through Django's test Client (the whole request: middleware, view,
+template), prints the median time over several requests and the number of queries for the first
+page, the 10,000th page (reached by cursor), each indexed filter, and the Django admin changelist
+of the same table.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-history.sqlite3'}")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from calls.models import Call  # noqa: E402
+from calls.selectors import PAGE_SIZE, encode_cursor  # noqa: E402
+from console.models import Membership, Tenant  # noqa: E402
+
+COLUMNS = [
+    "code", "tenant_id", "user_id", "softphone", "caller", "called", "call_data",
+    "caller_present", "call_type", "idempotency_key", "created_at", "status", "serial",
+    "reason_source", "reason_code", "ret_msg", "detail", "outcome_code", "outcome_source",
+    "state", "talking_at", "talk_seconds",
+]  # fmt: skip
+RESULTS = [  # weight, status, reason source, reason code
+    (80, "placed", "", ""),
+    (5, "failed", "createCall", "8"),
+    (4, "failed", "createCall", "5"),
+    (3, "failed", "http", "500"),
+    (3, "failed", "transport", "refused"),
+    (5, "unknown", "transport", "timeout"),
+]
+
+
+def setup_tenant():
+    tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    sup, _ = User.objects.get_or_create(username="bench-supervisor")
+    Membership.objects.get_or_create(tenant=tenant, user=sup, defaults={"role": "supervisor"})
+    managers = []
+    for i in range(20):
+        u, _ = User.objects.get_or_create(username=f"bench-manager{i}")
+        Membership.objects.get_or_create(tenant=tenant, user=u, defaults={"role": "manager"})
+        managers.append(u)
+    root, created = User.objects.get_or_create(
+        username="bench-root", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return tenant, sup, managers, root
+
+
+def rows(tenant, managers, n, start_index):
+    rng = random.Random(start_index)
+    now = datetime.now(UTC)
+    weights = [r[0] for r in RESULTS]
+    span = 365 * 24 * 3600
+    for i in range(start_index, start_index + n):
+        _w, status, source, code = rng.choices(RESULTS, weights=weights)[0]
+        user = managers[i % len(managers)]
+        at = now - timedelta(seconds=rng.random() * span)
+        placed = status == "placed"
+        answered = placed and rng.random() < 0.6
+        yield [
+            uuid.uuid4(), tenant.id, user.id, f"{10001 + i % 20}", "", f"13{rng.randrange(10**9):09d}",
+            "", "", "AICC", f"bench-{i}", at, status,
+            str(10**18 + i) if placed else "", source, code, "", "",
+            ("0" if answered else "5") if placed else "", "cdr" if placed else "",
+            3 if placed else None, at + timedelta(seconds=9) if answered else None,
+            rng.randrange(10, 600) if answered else None,
+        ]  # fmt: skip
+
+
+def seed(tenant, managers, n):
+    have = Call.objects.filter(tenant=tenant).count()
+    if have >= n:
+        print(f"{have:,} calls already seeded")
+        return
+    todo = n - have
+    started = time.monotonic()
+    table, cols = Call._meta.db_table, ", ".join(COLUMNS)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cur:
+            with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows(tenant, managers, todo, have):
+                    copy.write_row(row)
+    else:
+        code_field = Call._meta.get_field("code")
+        ops = connection.ops
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+        with transaction.atomic(), connection.cursor() as cur:
+            batch = []
+            for row in rows(tenant, managers, todo, have):
+                row[0] = code_field.get_db_prep_value(row[0], connection)
+                row[10] = ops.adapt_datetimefield_value(row[10])
+                row[20] = ops.adapt_datetimefield_value(row[20]) if row[20] else None
+                batch.append(row)
+                if len(batch) == 50_000:
+                    cur.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cur.executemany(sql, batch)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(f"seeded {todo:,} calls in {time.monotonic() - started:.1f} s ({connection.vendor})")
+
+
+def measure(client, url, repeat):
+    client.get(url)  # warm-up (and the session's current tenant)
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as q:
+            t0 = time.perf_counter()
+            r = client.get(url)
+            if getattr(r, "streaming", False):
+                b"".join(r.streaming_content)
+            times.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, (url, r.status_code)
+    return statistics.median(times), len(q.captured_queries)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--page", type=int, default=10_000, help="the deep page to measure")
+    args = parser.parse_args()
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    tenant, sup, managers, root = setup_tenant()
+    seed(tenant, managers, args.calls)
+    total = Call.objects.filter(tenant=tenant).count()
+
+    calls = Call.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+    deep = min(args.page, max(total // PAGE_SIZE, 1))
+    before = calls[(deep - 1) * PAGE_SIZE - 1] if deep > 1 else None
+    sample = calls.filter(status="placed")[1000]
+    day = (sample.created_at - timedelta(hours=12)).date()
+    base = f"/t/{tenant.code}/calls/"
+    cases = [
+        ("first page", base),
+        (f"page {deep:,} (cursor)", f"{base}?after={encode_cursor(before)}" if before else base),
+        ("result = failed", f"{base}?status=failed"),
+        ("reason = createCall 8", f"{base}?reason=createCall:8"),
+        ("reason: admin can fix", f"{base}?reason=fixer:admin"),
+        ("manager", f"{base}?manager={managers[3].id}"),
+        ("date range (1 day)", f"{base}?date_from={day}&date_to={day}"),
+        ("serial", f"{base}?serial={sample.serial}"),
+        ("number prefix (7 digits)", f"{base}?number={sample.called[:7]}"),
+        ("number contains (5 digits)", f"{base}?number={sample.called[3:8]}&match=contains"),
+        ("dashboard (30 days)", f"/t/{tenant.code}/dashboard/"),
+    ]
+    client = Client()
+    client.force_login(sup)
+    print(f"\n{connection.vendor}, {total:,} calls in the tenant, median of {args.repeat}")
+    print(f"{'page':<30} {'median ms':>10} {'queries':>8}")
+    for label, url in cases:
+        ms, n = measure(client, url, args.repeat)
+        print(f"{label:<30} {ms:>10.1f} {n:>8}")
+    admin = Client()
+    admin.force_login(root)
+    ms, n = measure(admin, "/django-admin/calls/call/", max(3, args.repeat // 3))
+    print(f"{'Django admin changelist':<30} {ms:>10.1f} {n:>8}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""AICC's pushed call events (aicc-api.md §12), and the admin page that shows where to send them.
+
+The endpoints are per tenant: /t/<tenant>/aicc/<token>/release/ (and /connect/). The URL alone
+decides the tenant (its code and its unguessable token must match); nothing in the body is
+trusted to name one. They answer {"retCode": "0"} at once after one conditional UPDATE.
+"""
+
+import hmac
+import json
+import logging
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from calls.models import OutcomeSync, new_callback_token
+from calls.outcomes import (
+    OutcomeData,
+    outcome_apply,
+    outcome_connected,
+    signature_problem,
+    sync_row,
+)
+from console.access import ADMIN_ONLY, tenant_access
+
+log = logging.getLogger("calls.callbacks")
+OK = {"retCode": "0", "retMsg": "success"}
+MAX_BODY = 64 * 1024
+
+
+def _params(request) -> dict | None:
+    """The event's fields as strings (JSON or form-encoded body); None when unreadable."""
+    body = request.body[:MAX_BODY]
+    ctype = request.content_type or ""
+    if "json" in ctype or body.lstrip().startswith(b"{"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        return {
+            str(k): (None if v is None else v if isinstance(v, str) else json.dumps(v))
+            for k, v in data.items()
+        }
+    return request.POST.dict()
+
+
+def _reject(sync: OutcomeSync, kind: str, why: str, status: int = 403) -> JsonResponse:
+    log.warning("aicc %s event rejected tenant=%s: %s", kind, sync.tenant.slug, why)
+    OutcomeSync.objects.filter(pk=sync.pk).update(
+        last_rejection=f"{kind}: {why}"[:255], last_rejection_at=timezone.now()
+    )
+    return JsonResponse({"retCode": "1", "retMsg": why}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def aicc_event(request, tenant, token, kind):
+    sync = OutcomeSync.objects.select_related("tenant").filter(tenant__code=tenant).first()
+    # Compare in constant time; a wrong token or tenant is 404, as if the URL did not exist.
+    if sync is None or not hmac.compare_digest(sync.token.encode(), token.encode()):
+        raise Http404
+    params = _params(request)
+    if params is None:
+        return _reject(sync, kind, "unreadable body", status=400)
+    if sync.shared_key:
+        why = signature_problem(params, sync.shared_key)
+        if why:
+            return _reject(sync, kind, why)
+    serial = str(params.get("callSerialNo") or "").strip()
+    if not serial or len(serial) > 50:
+        return _reject(sync, kind, "no callSerialNo", status=400)
+    if kind == "release":
+        data = OutcomeData.from_release_event(params)
+        applied = outcome_apply(tenant=sync.tenant, serial=serial, source="push", data=data)
+    else:
+        applied = outcome_connected(tenant=sync.tenant, serial=serial)
+    OutcomeSync.objects.filter(pk=sync.pk).update(last_push_at=timezone.now())
+    log.info(
+        "aicc %s event tenant=%s serial=%s applied=%s", kind, sync.tenant.slug, serial, applied
+    )
+    return JsonResponse(OK)
+
+
+class SharedKeyForm(forms.Form):
+    shared_key = forms.CharField(
+        label=_("Shared key"),
+        required=False,
+        min_length=16,
+        max_length=256,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "The key set for callback authentication in AICC (at least 16 characters). "
+            "Leave empty to keep the current key."
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def callbacks(request, tenant):
+    """Admins only: the callback URLs to enter in AICC, the shared key, and the sync status."""
+    m = tenant_access(request, tenant, roles=ADMIN_ONLY)
+    sync = sync_row(m.tenant)
+    form = SharedKeyForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "rotate":
+            sync.token = new_callback_token()
+            sync.save(update_fields=["token"])
+            return redirect("history-callbacks", tenant=m.tenant.code)
+        if action == "clear-key":
+            sync.shared_key = ""
+            sync.save(update_fields=["shared_key"])
+            return redirect("history-callbacks", tenant=m.tenant.code)
+        form = SharedKeyForm(request.POST)
+        if form.is_valid():
+            if form.cleaned_data["shared_key"]:
+                sync.shared_key = form.cleaned_data["shared_key"]
+                sync.save(update_fields=["shared_key"])
+            return redirect("history-callbacks", tenant=m.tenant.code)
+    urls = {
+        kind: request.build_absolute_uri(
+            reverse(f"aicc-{kind}-event", kwargs={"tenant": m.tenant.code, "token": sync.token})
+        )
+        for kind in ("connect", "release")
+    }
+    ctx = {"m": m, "sync": sync, "form": form, "urls": urls, "tz": m.tenant.time_zone}
+    return render(request, "calls/history_callbacks.html", ctx)

@@ -1,0 +1,133 @@
+"""The supervisors' dashboard: calls per day, placed vs failed, top failure reasons, per manager.
+
+Three aggregate queries whatever the period (the database counts; Python only lays out the
+chart). The chart is inline SVG drawn here; every number is also printed beside it.
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from calls.aicc.reasons import decode
+from calls.models import Call
+from calls.outcomes import FINAL_SOURCES
+from calls.selectors import day_start
+from console.access import READERS, tenant_access
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+CHART_W, CHART_H = 600, 160
+S = Call.Status
+
+
+def _period(raw: str | None) -> int:
+    try:
+        days = int(raw or DEFAULT_PERIOD)
+    except ValueError:
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
+
+
+def _pct(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def _bars(days: list[dict]) -> list[dict]:
+    """Stacked bars (placed, failed, other) in a CHART_W x CHART_H box."""
+    top = max((d["total"] for d in days), default=0) or 1
+    step = CHART_W / max(len(days), 1)
+    width = max(step * 0.8, 1)
+    bars = []
+    for i, d in enumerate(days):
+        x = round(i * step + (step - width) / 2, 1)
+        y = CHART_H
+        parts = []
+        for kind, n in (("placed", d["placed"]), ("failed", d["failed"]), ("other", d["other"])):
+            h = round(CHART_H * n / top, 1)
+            y = round(y - h, 1)
+            if n:
+                parts.append({"kind": kind, "y": y, "h": h})
+        bars.append({**d, "x": x, "w": round(width, 1), "parts": parts})
+    return bars
+
+
+@login_required
+@require_GET
+def dashboard(request, tenant):
+    m = tenant_access(request, tenant, roles=READERS)
+    tz = ZoneInfo(m.tenant.time_zone)
+    period = _period(request.GET.get("days"))
+    today = timezone.localdate(timezone=tz)
+    first = today - timedelta(days=period - 1)
+    qs = m.tenant.calls.filter(created_at__gte=day_start(first, tz))
+
+    counted = {
+        row["day"]: row
+        for row in qs.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(
+            total=Count("id"),
+            placed=Count("id", filter=Q(status=S.PLACED)),
+            failed=Count("id", filter=Q(status=S.FAILED)),
+        )
+        .order_by("day")
+    }
+    days = []
+    for i in range(period):
+        day = first + timedelta(days=i)
+        row = counted.get(day, {"total": 0, "placed": 0, "failed": 0})
+        other = row["total"] - row["placed"] - row["failed"]
+        days.append(
+            {"day": day, **{k: row[k] for k in ("total", "placed", "failed")}, "other": other}
+        )
+    total = sum(d["total"] for d in days)
+    placed = sum(d["placed"] for d in days)
+    failed = sum(d["failed"] for d in days)
+
+    reasons = [
+        {"reason": decode(r["reason_source"], r["reason_code"]), "n": r["n"]}
+        for r in qs.filter(status__in=[S.FAILED, S.UNKNOWN])
+        .exclude(reason_source="")
+        .values("reason_source", "reason_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "reason_source", "reason_code")[:10]
+    ]
+    managers = list(
+        qs.values("user_id", "user__username", "user__first_name", "user__last_name")
+        .annotate(
+            calls=Count("id"),
+            placed=Count("id", filter=Q(status=S.PLACED)),
+            known=Count("id", filter=Q(outcome_source__in=FINAL_SOURCES)),
+            answered=Count(
+                "id", filter=Q(outcome_source__in=FINAL_SOURCES, talking_at__isnull=False)
+            ),
+        )
+        .order_by("-calls", "user__username")
+    )
+    ctx = {
+        "m": m,
+        "period": period,
+        "periods": PERIODS,
+        "first": first,
+        "today": today,
+        "days": days,
+        "bars": _bars(days),
+        "chart_w": CHART_W,
+        "chart_h": CHART_H,
+        "total": total,
+        "placed": placed,
+        "failed": failed,
+        "other": total - placed - failed,
+        "placed_pct": _pct(placed, total),
+        "failed_pct": _pct(failed, total),
+        "other_pct": _pct(total - placed - failed, total),
+        "reasons": reasons,
+        "managers": managers,
+    }
+    return render(request, "calls/dashboard.html", ctx)

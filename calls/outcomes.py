@@ -1,0 +1,343 @@
+"""The real outcome of a placed call, from whichever of three sources speaks first.
+
+- "push": AICC's release event posted to our per-tenant callback URL (aicc-api.md §12b);
+- "cdr": the call record read by `manage.py sync_outcomes` or the "Refresh outcome" button
+  (queryCallDetailRecord, §4);
+- "poll": queryCallState (§5, calls.services.call_refresh_state) says how a call ended but
+  carries no times; it is provisional and a record (push or cdr) completes it.
+
+Applied exactly once: every write is one UPDATE whose WHERE clause says "no record applied yet"
+(`outcome_source` not in push/cdr), so the first record wins, a second delivery or a second
+sync changes nothing, and two hosts racing on the same call cannot both write. This needs no
+lock and holds on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import math
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from calls.aicc.client import CallRecord, cdr_windows
+from calls.models import Call, OutcomeSync
+from console.models import Tenant
+
+log = logging.getLogger("calls.outcomes")
+
+FINAL_SOURCES = ("push", "cdr")
+SIGNATURE_MAX_AGE = timedelta(minutes=5)
+SIGNATURE_FIELDS = ("timestamp", "nonce", "signature")
+SYNC_OVERLAP = timedelta(hours=1)  # a call's record appears once it ends: re-read the last hour
+SYNC_LEASE = timedelta(minutes=10)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class OutcomeData:
+    code: str  # reasonCode / releaseReason
+    state: int | None = 3
+    agent_alerting_at: datetime | None = None
+    agent_talking_at: datetime | None = None
+    agent_released_at: datetime | None = None
+    alerting_at: datetime | None = None
+    talking_at: datetime | None = None
+    released_at: datetime | None = None
+    talk_seconds: int | None = None
+    agent_talk_seconds: int | None = None
+
+    @classmethod
+    def from_record(cls, r: CallRecord) -> OutcomeData:
+        return cls(
+            code="" if r.reason_code is None else str(r.reason_code),
+            state=r.state,
+            agent_alerting_at=r.agent_alerting_time,
+            agent_talking_at=r.agent_talking_time,
+            agent_released_at=r.agent_release_time,
+            alerting_at=r.alerting_time,
+            talking_at=r.talking_time,
+            released_at=r.release_time,
+            talk_seconds=_nonneg(r.talk_duration),
+            agent_talk_seconds=_nonneg(r.agent_talk_duration),
+        )
+
+    @classmethod
+    def from_release_event(cls, p: dict[str, str]) -> OutcomeData:
+        return cls(
+            code=str(p.get("releaseReason") or "").strip(),
+            agent_alerting_at=epoch(p.get("agentAlertingTime")),
+            agent_talking_at=epoch(p.get("agentTalkingTime")),
+            agent_released_at=epoch(p.get("agentReleaseTime")),
+            alerting_at=epoch(p.get("alertingTime")),
+            talking_at=epoch(p.get("talkingTime")),
+            released_at=epoch(p.get("releaseTime")),
+            talk_seconds=_nonneg(_int(p.get("talkDuration"))),
+            agent_talk_seconds=_nonneg(_int(p.get("agentTalkDuration"))),
+        )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(float(str(value).strip()))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _nonneg(value: int | None) -> int | None:
+    return value if value is not None and value >= 0 else None
+
+
+def epoch(value) -> datetime | None:
+    """Epoch milliseconds (a value below 1e11 is taken as seconds), as the client reads them."""
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number <= 0:
+        return None
+    try:
+        if number < 100_000_000_000:
+            return _EPOCH + timedelta(seconds=number)
+        return _EPOCH + timedelta(milliseconds=number)
+    except OverflowError:
+        return None
+
+
+def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData) -> bool:
+    """Store a call's final outcome once. True when this call wrote it, False when the call is
+    unknown or a record was applied before (then nothing changes)."""
+    if not serial or not data.code:
+        return False
+    fields = {
+        "state": 3 if data.state is None else data.state,
+        "outcome_code": data.code[:16],
+        "outcome_source": source,
+        "outcome_at": timezone.now(),
+        "agent_alerting_at": data.agent_alerting_at,
+        "agent_talking_at": data.agent_talking_at,
+        "agent_released_at": data.agent_released_at,
+        "alerting_at": data.alerting_at,
+        "talking_at": data.talking_at,
+        "released_at": data.released_at,
+        "talk_seconds": data.talk_seconds,
+        "agent_talk_seconds": data.agent_talk_seconds,
+    }
+    n = (
+        Call.objects.filter(tenant=tenant, serial=serial)
+        .exclude(outcome_source__in=FINAL_SOURCES)
+        .update(**fields)
+    )
+    return n > 0
+
+
+def outcome_connected(*, tenant: Tenant, serial: str) -> bool:
+    """The connection event (§12a): the customer answered. Only moves a call forward to
+    "talking"; never touches an ended call."""
+    if not serial:
+        return False
+    n = (
+        Call.objects.filter(tenant=tenant, serial=serial, outcome_source="")
+        .filter(Q(state__isnull=True) | Q(state__lt=2))
+        .update(state=2)
+    )
+    return n > 0
+
+
+def apply_records(tenant: Tenant, records: list[CallRecord]) -> int:
+    """Apply the ended records of one CDR page that match our calls: one SELECT, then one UPDATE
+    per call still waiting for its record."""
+    ended = {r.serial: r for r in records if r.serial and r.state == 3}
+    if not ended:
+        return 0
+    waiting = (
+        Call.objects.filter(tenant=tenant, serial__in=list(ended))
+        .exclude(outcome_source__in=FINAL_SOURCES)
+        .values_list("serial", flat=True)
+    )
+    applied = 0
+    for serial in waiting:
+        data = OutcomeData.from_record(ended[serial])
+        applied += outcome_apply(tenant=tenant, serial=serial, source="cdr", data=data)
+    return applied
+
+
+def task_types(tenant: Tenant) -> tuple[str, ...]:
+    """queryCallDetailRecord taskType (§4): "0" is every task type except ITA two-way calls, "4"
+    is ITA two-way calls. An AICC tenant needs "0" ("1", AICC two-way calls only, would be
+    narrower, but "0" is what the vendor's sample sends and still holds our calls if AICC files
+    them under another non-ITA type). An ITA tenant asks "4", and "0" too, for the calls it
+    placed before switching to ITA."""
+    return ("0", "4") if tenant.is_ita else ("0",)
+
+
+# --- refresh one call --------------------------------------------------------------------------
+
+
+def call_refresh_outcome(call: Call):
+    """The detail page's "Refresh outcome": queryCallState, then the call's record once ended.
+    Returns None, or the decoded reason of a failed query (shown next to the button)."""
+    from calls import services
+
+    if not call.serial or call.outcome_source in FINAL_SOURCES:
+        return None
+    services.call_refresh_state(call)
+    if call.state != 3:
+        return None
+    now = timezone.now()
+    start = call.created_at - timedelta(minutes=1)
+    end = min(now, call.created_at + timedelta(days=1))
+    client = services.client_for(call.tenant)
+    for page in client.iter_cdr(
+        start=start, end=end, task_types=task_types(call.tenant), caller=_agent_side(call)
+    ):
+        if not page.ok:
+            return page.reason()
+        match = [r for r in page.result.records if r.serial == call.serial]
+        if match:
+            apply_records(call.tenant, match)
+            break
+    call.refresh_from_db()
+    return None
+
+
+def _agent_side(call: Call) -> str:
+    number = call.caller or call.softphone
+    return number if number.isdigit() and len(number) <= 32 else ""
+
+
+# --- the sync (manage.py sync_outcomes) --------------------------------------------------------
+
+
+def sync_row(tenant: Tenant) -> OutcomeSync:
+    try:
+        return OutcomeSync.objects.get_or_create(tenant=tenant)[0]
+    except IntegrityError:  # created by another process between our get and create
+        return OutcomeSync.objects.get(tenant=tenant)
+
+
+def sync_claim(tenant: Tenant, *, owner: str) -> OutcomeSync | None:
+    """Take the tenant's sync for SYNC_LEASE, or None when another runner has it.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED on the tenant's sync row, held only for the
+    moment of the claim, so a second runner skips instead of waiting; the lease it writes then
+    keeps others away while it reads AICC without holding a transaction (so no page ever waits
+    on it). SQLite ignores FOR UPDATE, but this project opens transactions IMMEDIATE (settings):
+    the claim runs under the database write lock, so two claims cannot interleave; and the
+    outcome writes themselves are idempotent, so even an overlap could not apply anything twice.
+    """
+    sync = sync_row(tenant)
+    now = timezone.now()
+    with transaction.atomic():
+        row = OutcomeSync.objects.select_for_update(skip_locked=True).filter(pk=sync.pk).first()
+        if row is None or (row.lease_until and row.lease_until > now):
+            return None
+        row.lease_until = now + SYNC_LEASE
+        row.lease_owner = owner[:100]
+        row.last_run_at = now
+        row.save(update_fields=["lease_until", "lease_owner", "last_run_at"])
+    row.tenant = tenant
+    return row
+
+
+@dataclass
+class SyncResult:
+    tenant: Tenant
+    applied: int = 0
+    pages: int = 0
+    error: str = ""
+    skipped: bool = False
+
+
+def runner_name() -> str:
+    import os
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> SyncResult:
+    """Read the tenant's call records since the stored cursor (first run: `days` back), in
+    <= 7-day windows with paging, and apply those matching our calls. The cursor advances only
+    past fully read windows, so an interrupted run resumes where it stopped."""
+    from calls.services import client_for
+
+    result = SyncResult(tenant)
+    sync = sync_claim(tenant, owner=owner or runner_name())
+    if sync is None:
+        result.skipped = True
+        return result
+    now = timezone.now()
+    floor = now - timedelta(days=days)
+    start = max(sync.cursor_at - SYNC_OVERLAP, floor) if sync.cursor_at else floor
+    started = time.monotonic()
+    try:
+        client = client_for(tenant)
+        for w_start, w_end in cdr_windows(start, now):
+            for page in client.iter_cdr(start=w_start, end=w_end, task_types=task_types(tenant)):
+                result.pages += 1
+                if not page.ok:
+                    reason = page.reason()
+                    result.error = f"{reason.source} {reason.code}: {reason.title}"[:255]
+                    break
+                result.applied += apply_records(tenant, page.result.records)
+            if result.error:
+                break
+            OutcomeSync.objects.filter(pk=sync.pk).update(
+                cursor_at=w_end, lease_until=timezone.now() + SYNC_LEASE
+            )
+    except Exception as exc:  # a bad configuration must not stop the other tenants' sync
+        log.exception("sync_outcomes tenant=%s failed", tenant.slug)
+        result.error = f"{type(exc).__name__}: {exc}"[:255]
+    done = timezone.now()
+    fields = {"lease_until": None, "lease_owner": "", "last_applied": result.applied}
+    if result.error:
+        fields.update(last_error=result.error, last_error_at=done)
+    else:
+        fields.update(last_ok_at=done, last_error="")
+    OutcomeSync.objects.filter(pk=sync.pk).update(**fields)
+    log.info(
+        "sync_outcomes tenant=%s pages=%d applied=%d error=%s seconds=%.1f",
+        tenant.slug,
+        result.pages,
+        result.applied,
+        result.error or "-",
+        time.monotonic() - started,
+    )
+    return result
+
+
+# --- pushed events: signature (§12c) -----------------------------------------------------------
+
+
+def signature_problem(params: dict[str, str], shared_key: str, *, now: float | None = None):
+    """None when the body is signed with the tenant's shared key and fresh; else why not.
+
+    §12c: the other parameters sorted by name, joined "k=v" with commas, prefixed with
+    "<key>_<timestamp>_<nonce>_", SHA-256, Base64. The vendor's sample code imports
+    javax.crypto.Mac, so an HMAC-SHA256 (keyed with the shared key, same text) is accepted too.
+    Timestamps are epoch milliseconds (seconds tolerated) and must be within 5 minutes.
+    """
+    ts, nonce, signature = (params.get(k) for k in SIGNATURE_FIELDS)
+    if not ts or not nonce or not signature:
+        return "unsigned"
+    when = epoch(ts)
+    now_dt = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    if when is None or abs(now_dt - when) > SIGNATURE_MAX_AGE:
+        return "stale timestamp"
+    rest = {k: v for k, v in params.items() if k not in SIGNATURE_FIELDS}
+    joined = ",".join(f"{k}={'null' if rest[k] is None else rest[k]}" for k in sorted(rest))
+    text = f"{shared_key}_{ts}_{nonce}_{joined}".encode()
+    plain = base64.b64encode(hashlib.sha256(text).digest()).decode()
+    keyed = base64.b64encode(hmac.new(shared_key.encode(), text, hashlib.sha256).digest()).decode()
+    given = str(signature).strip().encode()
+    if hmac.compare_digest(given, plain.encode()) or hmac.compare_digest(given, keyed.encode()):
+        return None
+    return "bad signature"

@@ -1,0 +1,270 @@
+"""Reading the call history: the filter form, the filtered queryset and keyset pagination.
+
+One filter serves the history list, its CSV export and (for the period) the dashboard, so
+"export what I see" is true by construction. Every filter maps onto an index of Call:
+
+- tenant (+ user for managers) + created_at range -> call_tenant_recent / call_tenant_user_recent
+- result -> call_tenant_status_recent; reason code -> call_tenant_reason_recent
+- serial -> call_tenant_serial
+- number prefix -> on PostgreSQL `LIKE 'p%'` on (tenant_id, called varchar_pattern_ops), which is
+  right under any collation; on SQLite a range `p <= called < p'` (p' = p with its last character
+  incremented) on call_tenant_called: SQLite compares text bytewise (BINARY), so the range holds
+  exactly the strings starting with p, while its LIKE is case-insensitive and cannot use the index.
+- number contains -> `LIKE '%p%'`, served by the pg_trgm GIN index on PostgreSQL (3+ characters).
+
+Pagination is keyset on (created_at, id), newest first: a page is "the next N rows older than the
+last row shown", so rows arriving meanwhile never shift a page, and page 10,000 costs what page 1
+costs. The cursor is opaque (base64 of the last row's time and id).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from calls.aicc.reasons import Fixer, reasons_for
+from calls.models import Call
+from calls.numbers import normalise
+from console.models import Membership, Tenant
+
+PAGE_SIZE = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_PAGE_SIZE = 200
+# Where a failed or unknown call's reason can come from (the sources of Call.reason_source).
+FAILURE_SOURCES = ("createCall", "http", "transport", "token")
+FIXERS = (Fixer.CALLER, Fixer.ADMIN, Fixer.PROVIDER)
+_FIXER_FILTER_LABELS = {
+    Fixer.CALLER: _("Fixable by the customer manager"),
+    Fixer.ADMIN: _("Fixable by the console admin"),
+    Fixer.PROVIDER: _("Fixable by the AICC provider"),
+}
+_SOURCE_LABELS = {
+    "createCall": _("AICC answer"),
+    "http": _("HTTP status"),
+    "transport": _("Connection"),
+    "token": _("Sign-in to AICC"),
+}
+
+
+def reason_choices() -> list:
+    groups: list = [("", _("Any reason"))]
+    groups.append(
+        (_("Who can fix it"), [(f"fixer:{f.value}", _FIXER_FILTER_LABELS[f]) for f in FIXERS])
+    )
+    for source in FAILURE_SOURCES:
+        options = [
+            (f"{source}:{r.code}", f"{r.code} · {r.title}")
+            for r in reasons_for(source)
+            if not (source == "createCall" and r.code == "0")
+        ]
+        groups.append((_SOURCE_LABELS[source], options))
+    return groups
+
+
+class HistoryFilter(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    manager = forms.TypedChoiceField(
+        label=_("Customer manager"), required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(
+        label=_("Result"), required=False, choices=[("", _("Any result")), *Call.Status.choices]
+    )
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    number = forms.CharField(
+        label=_("Called number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "inputmode": "tel"}),
+    )
+    match = forms.ChoiceField(
+        label=_("Number match"),
+        required=False,
+        choices=[("prefix", _("starts with")), ("contains", _("contains"))],
+    )
+    serial = forms.CharField(
+        label=_("Serial number"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, data=None, *, managers: list | None = None):
+        # Only the filter's own keys: "after" (the cursor) and "size" are not filters.
+        if data is not None:
+            data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
+        super().__init__(data)
+        if managers is None:
+            del self.fields["manager"]
+        else:
+            self.fields["manager"].choices = [("", _("Everyone"))] + [
+                (u.id, u.get_full_name() or u.username) for u in managers
+            ]
+        self.fields["reason"].choices = reason_choices()
+        for name, field in self.fields.items():
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+
+    def clean_number(self) -> str:
+        return normalise(self.cleaned_data["number"])
+
+    def clean_serial(self) -> str:
+        return self.cleaned_data["serial"].strip()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+            data.pop("date_to", None)
+        return data
+
+    @property
+    def filters(self) -> dict:
+        """The valid filters (an invalid field is shown with its error and ignored)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def querystring(self) -> str:
+        """The filters as a query string (for the export link and page links)."""
+        from django.http import QueryDict
+
+        q = QueryDict(mutable=True)
+        if self.is_bound:
+            for name in self.fields:
+                value = self.data.get(name)
+                if value not in (None, ""):
+                    q[name] = value
+        return q.urlencode()
+
+
+def managers_of(tenant: Tenant) -> list:
+    """The tenant's customer managers, for the manager filter (one query)."""
+    ms = (
+        tenant.memberships.filter(role=Membership.Role.MANAGER)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
+    return [m.user for m in ms]
+
+
+def _next_string(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def number_q(number: str, match: str) -> Q:
+    if match == "contains":
+        return Q(called__contains=number)
+    if connection.vendor == "postgresql":
+        return Q(called__startswith=number)
+    return Q(called__gte=number, called__lt=_next_string(number))
+
+
+def reason_q(value: str) -> Q | None:
+    source, _sep, code = value.partition(":")
+    if source == "fixer":
+        q = Q(pk__in=[])
+        for src in FAILURE_SOURCES:
+            codes = [r.code for r in reasons_for(src) if r.fixer.value == code and r.code != "0"]
+            if codes:
+                q |= Q(reason_source=src, reason_code__in=codes)
+        return q
+    if source in FAILURE_SOURCES and code:
+        return Q(reason_source=source, reason_code=code)
+    return None
+
+
+def day_start(day, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def calls_for(m: Membership, filters: dict) -> QuerySet[Call]:
+    """The calls this member may see, narrowed by the filters (no ordering or slicing yet)."""
+    tenant = m.tenant
+    qs = tenant.calls.all()
+    if not m.can_read_history:
+        qs = qs.filter(user_id=m.user_id)  # managers see their own calls only
+    elif filters.get("manager"):
+        qs = qs.filter(user_id=filters["manager"])
+    tz = ZoneInfo(tenant.time_zone)
+    if filters.get("date_from"):
+        qs = qs.filter(created_at__gte=day_start(filters["date_from"], tz))
+    if filters.get("date_to"):
+        qs = qs.filter(created_at__lt=day_start(filters["date_to"] + timedelta(days=1), tz))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("reason"):
+        q = reason_q(filters["reason"])
+        if q is not None:
+            qs = qs.filter(q)
+    if filters.get("number"):
+        qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix"))
+    if filters.get("serial"):
+        qs = qs.filter(serial=filters["serial"])
+    return qs
+
+
+# --- keyset pagination --------------------------------------------------------------------------
+
+
+def encode_cursor(call: Call) -> str:
+    micros = (call.created_at - EPOCH) // timedelta(microseconds=1)
+    raw = f"{micros}.{call.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        micros, pk = raw.split(".")
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
+        return None
+
+
+def older_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
+    """Rows after the cursor in (created_at DESC, id DESC) order. The redundant `created_at <=`
+    gives both databases an index range to start from instead of a filter over newer rows."""
+    key = decode_cursor(cursor) if cursor else None
+    if key is None:
+        return qs
+    ts, pk = key
+    return qs.filter(created_at__lte=ts).filter(Q(created_at__lt=ts) | Q(id__lt=pk))
+
+
+@dataclass
+class Page:
+    calls: list[Call]
+    next_cursor: str | None
+    size: int
+
+
+def page_size(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or PAGE_SIZE), MAX_PAGE_SIZE))
+    except ValueError:
+        return PAGE_SIZE
+
+
+def history_page(qs: QuerySet[Call], *, cursor: str | None, size: int) -> Page:
+    """One page, newest first, in one query (size + 1 rows tell whether there is a next page)."""
+    rows = list(
+        older_than(qs, cursor).select_related("user").order_by("-created_at", "-id")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, encode_cursor(rows[-1]) if more and rows else None, size)

@@ -1,0 +1,106 @@
+"""The supervisors' dashboard: per day, placed vs failed, top reasons, per manager."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django.utils.html import escape
+
+from calls.aicc.reasons import decode
+from calls.management.commands.seed_history import backdated_bulk_create
+from calls.models import Call
+
+pytestmark = pytest.mark.django_db
+
+
+def url(tenant, query=""):
+    return f"/t/{tenant.code}/dashboard/" + (f"?{query}" if query else "")
+
+
+@pytest.fixture
+def history(tenant, manager):
+    now = timezone.now()
+    rows = [
+        dict(status="placed", outcome_source="cdr", outcome_code="0", talking_at=now),
+        dict(status="placed", outcome_source="push", outcome_code="5"),
+        dict(status="placed"),
+        dict(status="failed", reason_source="createCall", reason_code="8"),
+        dict(status="failed", reason_source="createCall", reason_code="8"),
+        dict(status="unknown", reason_source="transport", reason_code="timeout"),
+    ]
+    calls = [
+        Call(
+            tenant=tenant,
+            user=manager,
+            softphone="10001",
+            called="1",
+            idempotency_key=f"d{i}",
+            created_at=now - timedelta(minutes=i),
+            **f,
+        )
+        for i, f in enumerate(rows)
+    ]
+    calls.append(
+        Call(
+            tenant=tenant,
+            user=manager,
+            softphone="10001",
+            called="1",
+            idempotency_key="old",
+            created_at=now - timedelta(days=40),
+            status="failed",
+            reason_source="http",
+            reason_code="500",
+        )
+    )
+    backdated_bulk_create(calls)
+
+
+def test_it_works(client, supervisor, tenant, history):
+    client.force_login(supervisor)
+    r = client.get(url(tenant))
+    body = r.content.decode()
+    assert r.status_code == 200 and "<svg" in body
+    assert "<strong>6</strong>" in body  # the 40-day-old call is outside the default 30 days
+    assert "3 (50%)" in body and "2 (33%)" in body  # placed, failed
+
+
+def test_top_reasons_show_who_can_fix_them(client, admin, tenant, history):
+    client.force_login(admin)
+    body = client.get(url(tenant)).content.decode()
+    reason = decode("createCall", "8")
+    assert escape(str(reason.title)) in body and escape(str(reason.fixer.label())) in body
+    assert str(decode("http", "500").title) not in body
+
+
+def test_the_period_widens_the_counts(client, supervisor, tenant, history):
+    client.force_login(supervisor)
+    body = client.get(url(tenant, "days=90")).content.decode()
+    assert "<strong>7</strong>" in body
+
+
+def test_per_manager_table_counts_answered_when_known(client, supervisor, tenant, history):
+    client.force_login(supervisor)
+    body = client.get(url(tenant)).content.decode()
+    assert "of 2 known" in body
+
+
+def test_manager_gets_403(client, manager, tenant):
+    client.force_login(manager)
+    assert client.get(url(tenant)).status_code == 403
+
+
+def test_outsider_gets_404(client, outsider, tenant):
+    client.force_login(outsider)
+    assert client.get(url(tenant)).status_code == 404
+
+
+@pytest.mark.parametrize("days", [7, 90])
+def test_query_count_does_not_depend_on_the_period(
+    client, supervisor, tenant, history, days, django_assert_num_queries
+):
+    client.force_login(supervisor)
+    client.get(url(tenant))  # warm-up
+    # session, user, membership+tenant, per day, top reasons, per manager, tenant switcher
+    with django_assert_num_queries(7):
+        client.get(url(tenant, f"days={days}"))
