@@ -7,6 +7,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import reswap, retarget
 
 from calls import services
 from calls.forms import CallForm, new_key
@@ -69,8 +70,11 @@ def call(request, tenant):
     mapping = services.active_mapping(m)
     partial = wants_partial(request)
     if mapping is None or not form.is_valid():
-        tpl = "calls/call.html#call-form" if partial else "calls/call.html"
-        return render(request, tpl, _page_context(m, form))
+        if not partial:
+            return render(request, "calls/call.html", _page_context(m, form))
+        # The form posts into the result area; errors belong on the form itself.
+        response = render(request, "calls/call.html#call-form", _page_context(m, form))
+        return reswap(retarget(response, "#call-form"), "outerHTML")
     data = form.cleaned_data
     if not data["confirm"]:
         earlier = services.recent_duplicate(m, data["called"])
@@ -86,11 +90,8 @@ def call(request, tenant):
         idempotency_key=data["idempotency_key"],
     )
     if partial:
-        return render(
-            request,
-            "calls/call.html#result",
-            {"m": m, "call": placed.call, "poll": _poll(m, placed.call, 0)},
-        )
+        ctx = {"m": m, "call": placed.call, "poll": _poll(m, placed.call, 0), "next_key": new_key()}
+        return render(request, "calls/call.html#result", ctx)
     return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
 
 

@@ -51,4 +51,18 @@ def test_bad_number_is_explained_on_the_field(page, live_server, manager, tenant
     page.get_by_label("Customer's number").fill("call me")
     page.get_by_role("button", name="Call", exact=True).click()
     page.get_by_text("Use digits only").wait_for()
+    assert (
+        page.locator("form#call-form").count() == 1
+    )  # the error replaced the form, nothing duplicated
+    assert page.get_by_label("Customer's number").get_attribute("aria-invalid") == "true"
     assert Call.objects.count() == 0
+
+
+def test_two_calls_in_a_row_from_the_same_form(page, live_server, manager, tenant, simctl):
+    log_in(page, live_server, "bob")
+    page.wait_for_url(f"**/t/{tenant.code}/call/")
+    for number in ("13800000021", "13800000022"):
+        page.get_by_label("Customer's number").fill(number)
+        page.get_by_role("button", name="Call", exact=True).click()
+        page.locator(f"#call-area:has-text('{number}') >> text=Call placed").wait_for()
+    assert sorted(Call.objects.values_list("called", flat=True)) == ["13800000021", "13800000022"]

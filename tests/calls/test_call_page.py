@@ -105,7 +105,9 @@ def test_bad_input_gets_a_message_on_the_field(client, manager, tenant, simctl):
     client.force_login(manager)
     r = post(client, tenant, called="call me maybe")
     assert r.status_code == 200
-    assert "digits only" in r.content.decode()
+    body = r.content.decode()
+    assert "digits only" in body and 'aria-invalid="true"' in body
+    assert r["HX-Retarget"] == "#call-form" and r["HX-Reswap"] == "outerHTML"
     assert Call.objects.count() == 0 and simctl.get("stats")["create_calls"] == 0
 
 
@@ -135,6 +137,13 @@ def test_anonymization_allows_11_to_14_digits(client, manager, tenant, simctl):
     r = post(client, tenant, called="13800000003", caller_present="123")
     assert "11 to 14" in r.content.decode() and Call.objects.count() == 1
     simctl.post("accounts", app_key="acme-key", app_secret="acme-secret-value-1")
+
+
+def test_each_placed_call_hands_the_form_a_new_key(client, manager, tenant, simctl):
+    client.force_login(manager)
+    r = post(client, tenant, called="13800000000", idempotency_key="first-key-1")
+    body = r.content.decode()
+    assert 'hx-swap-oob="true"' in body and 'value="first-key-1"' not in body
 
 
 def test_double_submit_places_one_call(client, manager, tenant, simctl):
