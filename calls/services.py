@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from calls.aicc.client import AiccClient, AiccConfig, Outcome
@@ -199,19 +200,22 @@ def _store(call: Call, **fields) -> None:
 
 
 def call_refresh_state(call: Call) -> Call:
-    """Ask queryCallState once and store what it says; the final outcome is stored only once."""
+    """Ask queryCallState once and store what it says. State only moves forward (a pushed event
+    may have got there first), and the outcome is written only while none is stored: a call
+    record (event or CDR) arriving later completes it with times and durations."""
     if not call.serial or call.state == 3:
         return call
     outcome = client_for(call.tenant).query_call_state(call.serial)
-    if not outcome.ok:
+    if not outcome.ok or outcome.result.state is None:
         return call
     st = outcome.result
-    fields = {"state": st.state}
-    if st.state == 3 and not call.outcome_code and st.reason_code is not None:
-        fields.update(
+    forward = Call.objects.filter(pk=call.pk).filter(Q(state__isnull=True) | Q(state__lt=st.state))
+    forward.update(state=st.state)
+    if st.state == 3 and st.reason_code is not None:
+        Call.objects.filter(pk=call.pk, outcome_code="").update(
             outcome_code=str(st.reason_code), outcome_source="poll", outcome_at=timezone.now()
         )
-    _store(call, **fields)
+    call.refresh_from_db(fields=["state", "outcome_code", "outcome_source", "outcome_at"])
     return call
 
 

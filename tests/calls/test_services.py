@@ -177,3 +177,31 @@ def test_200_parallel_submissions_from_20_managers(tenant, simctl):
     assert len(set(serials)) == 200
     assert simctl.get("stats")["create_calls"] == 200
     assert simctl.get("stats")["token_fetches"]["acme-key"] == 1
+
+
+def test_polled_state_never_moves_a_call_backwards(manager_membership, simctl):
+    from calls.aicc.client import CallState, Outcome
+
+    call = place(manager_membership).call
+    stale = Call.objects.get(pk=call.pk)  # loaded before the release event arrives
+    Call.objects.filter(pk=call.pk).update(state=3, outcome_code="0", outcome_source="event")
+    answer = Outcome(
+        interface="queryCallState",
+        kind="ok",
+        result=CallState(
+            state=1,
+            reason_code=None,
+            caller="",
+            called="",
+            call_data="",
+            caller_present="",
+            agent_present="",
+            start_time=None,
+            end_time=None,
+        ),
+    )
+    with patch("calls.aicc.client.AiccClient.query_call_state", autospec=True, return_value=answer):
+        services.call_refresh_state(stale)
+    call.refresh_from_db()
+    assert (call.state, call.outcome_code, call.outcome_source) == (3, "0", "event")
+    assert stale.state == 3
