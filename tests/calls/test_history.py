@@ -334,3 +334,34 @@ def test_supervisor_sees_no_sync_banner_or_callbacks_link(client, supervisor, te
     client.force_login(supervisor)
     body = client.get(url(tenant)).content.decode()
     assert "bad time" not in body and "/calls/callbacks/" not in body
+
+
+# --- the filter form's widgets (rendered in Python for speed) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"reason": "createCall:8", "status": "failed", "match": "contains", "number": "138"},
+        {"date_from": "2026-03-01", "date_to": "2026-02-01", "serial": '<b>"x"</b>'},
+        {"reason": "nonsense", "manager": "999"},
+    ],
+)
+def test_the_filter_widgets_write_what_djangos_templates_write(data, manager):
+    import copy
+
+    from calls.selectors import HistoryFilter
+
+    def tags(html):  # whitespace between tags means nothing here
+        return re.sub(r">\s+<", "><", str(html))
+
+    form = HistoryFilter(data or None, managers=[manager])
+    form.is_valid()
+    for bf in form:
+        ours = bf.field.widget
+        # The same widget as Django's own class, which renders through its templates.
+        base = next(c for c in type(ours).__mro__ if c.__module__ == "django.forms.widgets")
+        theirs = base.__new__(base)
+        theirs.__dict__.update(copy.deepcopy(ours.__dict__))
+        assert tags(bf) == tags(bf.as_widget(widget=theirs)), bf.name
