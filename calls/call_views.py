@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
-from calls import services
+from calls import selectors, services
 from calls.forms import CallForm, new_key
 from calls.models import Call
 from console.access import current_membership, tenant_access
@@ -30,20 +30,9 @@ def _page_context(m: Membership, form: CallForm | None, **extra) -> dict:
     return ctx
 
 
-def _own_call(m: Membership, code) -> Call:
-    """A call of this tenant that this member may see: their own, or any for admins/supervisors."""
-    qs = m.tenant.calls.select_related("user")
-    if not m.can_read_history:
-        qs = qs.filter(user_id=m.user_id)
-    call = qs.filter(code=code).first()
-    if call is None:
-        raise Http404
-    return call
-
-
 def _last_call(m: Membership, code: str) -> Call | None:
     try:
-        return _own_call(m, UUID(code))
+        return selectors.visible_call(m, UUID(code))
     except (ValueError, Http404):
         return None
 
@@ -108,7 +97,7 @@ def _poll(m: Membership, call: Call, n: int) -> dict | None:
 def call_status(request, tenant, call):
     """The live result panel of one call: asks queryCallState, stores what it learns."""
     m = tenant_access(request, tenant)
-    c = _own_call(m, call)
+    c = selectors.visible_call(m, call)
     try:
         n = max(0, min(int(request.GET.get("n", "0")), len(POLL_DELAYS)))
     except ValueError:

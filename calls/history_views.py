@@ -147,17 +147,6 @@ def history_export(request, tenant):
     return response
 
 
-def _visible_call(m: Membership, code) -> Call:
-    """A call of this tenant the member may see: their own, or any for admins/supervisors."""
-    qs = m.tenant.calls.select_related("user")
-    if not m.can_read_history:
-        qs = qs.filter(user_id=m.user_id)
-    call = qs.filter(code=code).first()
-    if call is None:
-        raise Http404
-    return call
-
-
 def _detail_context(m: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == m.user_id
     ctx = {
@@ -179,7 +168,7 @@ def _detail_context(m: Membership, call: Call, **extra) -> dict:
 @require_GET
 def call_detail(request, tenant, call):
     m = tenant_access(request, tenant)
-    c = _visible_call(m, call)
+    c = selectors.visible_call(m, call)
     return render(request, "calls/detail.html", _detail_context(m, c))
 
 
@@ -188,7 +177,7 @@ def call_detail(request, tenant, call):
 def call_refresh(request, tenant, call):
     """Ask AICC now (queryCallState, then queryCallDetailRecord once the call has ended)."""
     m = tenant_access(request, tenant)
-    c = _visible_call(m, call)
+    c = selectors.visible_call(m, call)
     problem = call_refresh_outcome(c)
     if wants_partial(request):
         return render(
@@ -205,7 +194,7 @@ def call_recording(request, tenant, call):
     """Ask getRecordingAddress at this moment and send the listener there (or stream it with
     ?download=1). The URL lives 5 minutes and is never stored or logged."""
     m = tenant_access(request, tenant, roles=READERS)
-    c = _visible_call(m, call)
+    c = selectors.visible_call(m, call)
     if not c.serial:
         raise Http404
     outcome = client_for(m.tenant).get_recording_url(c.serial)

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -368,3 +369,15 @@ def history_page(qs: QuerySet[Call], *, cursor: str | None, size: int) -> Page:
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, encode_cursor(rows[-1]) if more and rows else None, size)
+
+
+def visible_call(m: Membership, code) -> Call:
+    """A call of this tenant the member may see: their own, or any for admins/supervisors."""
+    qs = m.tenant.calls.select_related("user")
+    if not m.can_read_history:
+        qs = qs.filter(user_id=m.user_id)
+    call = qs.filter(code=code).first()
+    if call is None:
+        raise Http404
+    call.tenant = m.tenant  # already loaded: no second query for call.tenant
+    return call
