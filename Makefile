@@ -28,6 +28,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT)
+	$(MANAGE) seed_history
 	@set -e; \
 	$(MANAGE) aicc_simulator --host $(HOST) --port $(SIM_PORT) & sim=$$!; \
 	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT INT TERM; \
@@ -38,6 +39,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Load benchmark (docs/benchmarks.md, "Load"): a throwaway PostgreSQL, two gunicorn processes and
+# the simulator; BENCH_ARGS="--clients 32 --duration 30" to vary it.
+bench: install
+	bash -c 'source .ci/postgres.sh && trap pg_stop EXIT && pg_start && \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:$$PGPORT/console $(BIN)/python bench/load.py $(BENCH_ARGS)'
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,8 +6,8 @@ may instead be given as NAME_FILE, the path of a file holding the value (for con
 """
 
 import base64
-import os
 import hashlib
+import os
 from pathlib import Path
 
 import environ
@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.FileAwareEnv()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in ("development", "production"):
@@ -43,6 +44,10 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Production needs the console's host names: see docs/deploy.md."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Keys that encrypt secrets at rest (tenant app secrets, cached AICC tokens): comma-separated Fernet
@@ -62,13 +67,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "axes",
     "console",
     "calls",
 ]
 
 MIDDLEWARE = [
+    "console.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,10 +127,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Tests use a file database, not SQLite's shared in-memory one, so that threads and other
     # processes (gunicorn, the CLI) in concurrency tests see the same data with real locking.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
+    )
+# Keep connections between requests (SQLite would otherwise reopen the file and rerun its
+# PRAGMAs on every request; PostgreSQL would reconnect).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A reused connection is checked (one "SELECT 1") at the start of each request, so a database
+# restart costs no failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -146,6 +159,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the console; login
+# throttling then keys on the client's address instead of the proxy's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "console.middleware.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -155,7 +172,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -182,25 +199,71 @@ CALL_STUCK_AFTER_SECONDS = env.int("CALL_STUCK_AFTER_SECONDS", default=300)
 CALL_CONFIRM_WINDOW_SECONDS = env.int("CALL_CONFIRM_WINDOW_SECONDS", default=120)
 
 if PRODUCTION:
+    # TLS ends at the reverse proxy, which must set X-Forwarded-Proto (docs/deploy.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page, never from the cookie
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     AICC_ALLOW_HTTP_LOOPBACK = env.bool("AICC_ALLOW_HTTP_LOOPBACK", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain to HTTPS in browsers for good: the operator opts in
+        # with SECURE_HSTS_PRELOAD=True; until then `check --deploy` should not nag about it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp), in every environment so development shows violations too:
+# only the console's own files. htmx comes from our static files and needs no inline script; the
+# htmx-config meta tag in base.html stops it injecting its indicator <style>.
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "media-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_NONE],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+    }
+}
+
+# Logs: JSON lines in production (console/logging.py: request id, tenant, user; phone numbers
+# masked; no secrets), plain text in development. LOG_FORMAT overrides the choice.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "console.logging.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"()": "console.logging.PlainFormatter"},
+        "json": {"()": "console.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The console logs every request itself (console.request, with the request id); Django's
+        # own 4xx/5xx lines would only repeat them. Errors with tracebacks still come through.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 DEFAULT_COUNTRY_CODE = env.str("DEFAULT_COUNTRY_CODE", default="86")
 # Development serves static files straight from the source folders through whitenoise.
