@@ -66,7 +66,7 @@ def call(request, tenant):
         return reswap(retarget(response, "#call-form"), "outerHTML")
     data = form.cleaned_data
     if not data["confirm"]:
-        earlier = services.recent_duplicate(m, data["called"])
+        earlier = services.recent_duplicate(m, data["called"], data["idempotency_key"])
         if earlier is not None:
             tpl = "calls/call.html#confirm" if partial else "calls/call.html"
             return render(request, tpl, _page_context(m, form, earlier=earlier))

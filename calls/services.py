@@ -59,17 +59,24 @@ def trial_calls_today(tenant: Tenant) -> int:
     ).count()
 
 
-def recent_duplicate(membership: Membership, called: str) -> Call | None:
-    """The same manager called the same number a moment ago: ask before calling again."""
+def recent_duplicate(membership: Membership, called: str, idempotency_key: str = "") -> Call | None:
+    """The same manager called the same number a moment ago: ask before calling again.
+
+    A resubmission of the same form (same idempotency key) is not a new call: it returns None,
+    and call_place then hands back the call that submission placed. One query for both checks.
+    """
     since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    return (
-        membership.tenant.calls.filter(
-            user_id=membership.user_id, called=called, created_at__gte=since
+    recent = list(
+        membership.tenant.calls.filter(user_id=membership.user_id)
+        .filter(
+            Q(idempotency_key=idempotency_key)
+            | (Q(called=called, created_at__gte=since) & ~Q(status=Call.Status.FAILED))
         )
-        .exclude(status=Call.Status.FAILED)
-        .order_by("-created_at")
-        .first()
+        .order_by("-created_at")[:2]
     )
+    if any(c.idempotency_key == idempotency_key for c in recent):
+        return None
+    return recent[0] if recent else None
 
 
 @dataclass

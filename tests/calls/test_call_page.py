@@ -149,7 +149,9 @@ def test_each_placed_call_hands_the_form_a_new_key(client, manager, tenant, simc
 def test_double_submit_places_one_call(client, manager, tenant, simctl):
     client.force_login(manager)
     post(client, tenant, called="13800000000", idempotency_key="same-key-123")
-    r = post(client, tenant, called="13800000000", idempotency_key="same-key-123", confirm="on")
+    r = post(
+        client, tenant, called="13800000000", idempotency_key="same-key-123"
+    )  # no confirm asked
     assert Call.objects.count() == 1 and simctl.get("stats")["create_calls"] == 1
     assert Call.objects.get().serial in r.content.decode()
 
