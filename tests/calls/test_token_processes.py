@@ -25,9 +25,23 @@ def test_four_processes_placing_calls_fetch_one_token(manager, tenant, simctl):
     env = {**__import__("os").environ, "DATABASE_URL": database_url(), "DJANGO_ENV": "development"}
     procs = [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "place_calls.py"), "--tenant", "acme", "--softphone", "10001",
-             "--count", "25", "--prefix", f"136{n}"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                str(ROOT / "bench" / "place_calls.py"),
+                "--tenant",
+                "acme",
+                "--softphone",
+                "10001",
+                "--count",
+                "25",
+                "--prefix",
+                f"136{n}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in range(4)
     ]
