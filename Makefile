@@ -32,7 +32,7 @@ run: install
 	@set -e; \
 	$(MANAGE) aicc_simulator --host $(HOST) --port $(SIM_PORT) & sim=$$!; \
 	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT INT TERM; \
-	echo "Console: http://$(HOST):$(PORT)/  (Ctrl-C stops the console and the simulator)"; \
+	echo "Console: http://$(HOST):$(PORT)/  log in as admin, supervisor, manager1 or manager2 (password demo-pass-2026); Ctrl-C stops the console and the simulator"; \
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: install
