@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from calls.aicc.client import mask_number as mask  # noqa: F401  (one masking rule for all logs)
+
 _SEPARATORS = re.compile(r"[\s\-\.\(\)\[\]/]+")
 MAX_LEN = 32
 
@@ -34,11 +36,3 @@ def validate_number(value: str, *, label: str = "") -> str:
     if len(value) > MAX_LEN:
         raise ValidationError(_("A phone number has at most 32 digits."), code="length")
     return value
-
-
-def mask(value: str | None) -> str:
-    """For logs: keep the last 4 digits only."""
-    value = value or ""
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]
