@@ -19,7 +19,9 @@ from calls.numbers import mask
 # The request being served by this thread (gunicorn's threaded workers: one context per thread).
 current_request: ContextVar = ContextVar("current_request", default=None)
 
-_DIGIT_RUN = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+# Serial numbers (``serial=<digits>``) identify a call, not a person: they stay whole so that
+# operators can match a log line with AICC's records.
+_DIGIT_RUN = re.compile(r"(?<!serial=)(?<!\d)\d{7,}(?!\d)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s,;\"']+")
 _SECRET_VALUE = re.compile(
     r"(?i)((?:app_?secret|secret|password|passwd|access_?token|token|authorization)"

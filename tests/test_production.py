@@ -294,3 +294,9 @@ def test_every_environment_variable_is_in_the_deploy_guide():
     assert {"SECRET_KEY", "DATABASE_URL", "GUNICORN_THREADS"} <= names  # the pattern finds them
     guide = (ROOT / "docs" / "deploy.md").read_text()
     assert sorted(n for n in names if f"`{n}`" not in guide) == []
+
+
+def test_json_logs_keep_serial_numbers_whole(json_log):
+    logging.getLogger("calls").info("call placed serial=%s called=%s", "3086858640739917401", "13800001234")
+    (entry,) = json_log()
+    assert "serial=3086858640739917401" in entry["message"] and "*******1234" in entry["message"]
