@@ -155,6 +155,7 @@ def outcome_connected(*, tenant: Tenant, serial: str) -> bool:
 def apply_records(tenant: Tenant, records: list[CallRecord]) -> int:
     """Apply the ended records of one CDR page that match our calls: one SELECT, then one UPDATE
     per call still waiting for its record."""
+    resolve_unknown(tenant, records)
     ended = {r.serial: r for r in records if r.serial and r.state == 3}
     if not ended:
         return 0
@@ -168,6 +169,62 @@ def apply_records(tenant: Tenant, records: list[CallRecord]) -> int:
         data = OutcomeData.from_record(ended[serial])
         applied += outcome_apply(tenant=tenant, serial=serial, source="cdr", data=data)
     return applied
+
+
+# A call whose createCall answer was lost (timeout, dropped connection) is stored as "outcome
+# unknown" without a serial number. AICC's call records tell whether it was placed after all.
+# The vendor documents no request id to match on, so we match what we sent: the agent-side number
+# (caller, else softphone), the customer's number, and a start time within a few minutes after
+# our request. Only an unambiguous match (one record, used by no other call) resolves a call.
+RESOLVE_BEFORE = timedelta(minutes=1)
+RESOLVE_AFTER = timedelta(minutes=5)
+
+
+def resolve_unknown(tenant: Tenant, records: list[CallRecord]) -> int:
+    candidates = [r for r in records if r.serial and r.start_time and r.called]
+    if not candidates:
+        return 0
+    lo = min(r.start_time for r in candidates) - RESOLVE_AFTER
+    hi = max(r.start_time for r in candidates) + RESOLVE_BEFORE
+    unknown = list(
+        Call.objects.filter(
+            tenant=tenant, status=Call.Status.UNKNOWN, serial="", created_at__range=(lo, hi)
+        ).order_by("created_at", "id")
+    )
+    if not unknown:
+        return 0
+    taken = set(
+        Call.objects.filter(tenant=tenant, serial__in=[r.serial for r in candidates]).values_list(
+            "serial", flat=True
+        )
+    )
+    resolved = 0
+    for call in unknown:
+        match = [
+            r
+            for r in candidates
+            if r.serial not in taken
+            and r.called == call.called
+            and r.caller in {call.caller or call.softphone, call.softphone}
+            and call.created_at - RESOLVE_BEFORE <= r.start_time <= call.created_at + RESOLVE_AFTER
+        ]
+        if len(match) != 1:
+            continue
+        record = match[0]
+        n = Call.objects.filter(pk=call.pk, status=Call.Status.UNKNOWN, serial="").update(
+            status=Call.Status.PLACED,
+            serial=record.serial,
+            detail=f"Placed after all: found in AICC's call records (the answer was lost: {call.reason_source} {call.reason_code})."[
+                :255
+            ],
+            reason_source="",
+            reason_code="",
+        )
+        if n:
+            taken.add(record.serial)
+            resolved += 1
+            log.info("call %s resolved from call records serial=%s", call.code, record.serial)
+    return resolved
 
 
 def task_types(tenant: Tenant) -> tuple[str, ...]:
@@ -187,11 +244,16 @@ def call_refresh_outcome(call: Call):
     Returns None, or the decoded reason of a failed query (shown next to the button)."""
     from calls import services
 
-    if not call.serial or call.outcome_source in FINAL_SOURCES:
+    if call.outcome_source in FINAL_SOURCES:
         return None
-    services.call_refresh_state(call)
-    if call.state != 3:
-        return None
+    if not call.serial:
+        if call.status != Call.Status.UNKNOWN:
+            return None
+        # Was it placed after all? Look for it in AICC's records of the minutes after it.
+    else:
+        services.call_refresh_state(call)
+        if call.state != 3:
+            return None
     now = timezone.now()
     start = call.created_at - timedelta(minutes=1)
     end = min(now, call.created_at + timedelta(days=1))
@@ -202,7 +264,9 @@ def call_refresh_outcome(call: Call):
         if not page.ok:
             return page.reason()
         match = [r for r in page.result.records if r.serial == call.serial]
-        if match:
+        if not call.serial:
+            apply_records(call.tenant, page.result.records)  # resolves it if it is there
+        elif match:
             apply_records(call.tenant, match)
             break
     call.refresh_from_db()
