@@ -21,7 +21,8 @@ current_request: ContextVar = ContextVar("current_request", default=None)
 
 # Serial numbers (``serial=<digits>``) identify a call, not a person: they stay whole so that
 # operators can match a log line with AICC's records.
-_DIGIT_RUN = re.compile(r"(?<!serial=)(?<!\d)\d{7,}(?!\d)")
+# Digits inside a word or a UUID ("…-12345678-…") are not phone numbers and stay as they are.
+_DIGIT_RUN = re.compile(r"(?<!serial=)(?<![\w-])\d{7,}(?![\w-])")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s,;\"']+")
 _SECRET_VALUE = re.compile(
     r"(?i)((?:app_?secret|secret|password|passwd|access_?token|token|authorization)"
