@@ -31,20 +31,35 @@ def bootstrap(*, managers: int = 1, latency_ms: int = 0):
     call_command("migrate", verbosity=0)
     phones = [str(20001 + i) for i in range(managers)]
     sim = start_simulator(
-        [Account(app_key="bench-key", app_secret="bench-secret", softphones=[{"phoneNum": p, "status": 0} for p in phones])],
+        [
+            Account(
+                app_key="bench-key",
+                app_secret="bench-secret",
+                softphones=[{"phoneNum": p, "status": 0} for p in phones],
+            )
+        ],
         latency_ms=latency_ms,
     )
     tenant, _ = Tenant.objects.update_or_create(
         slug="bench",
-        defaults={"name": "Bench", "aicc_base_url": sim.url, "app_key": "bench-key", "app_secret": "bench-secret"},
+        defaults={
+            "name": "Bench",
+            "aicc_base_url": sim.url,
+            "app_key": "bench-key",
+            "app_secret": "bench-secret",
+        },
     )
     members = []
     for i, phone in enumerate(phones):
         user, _ = User.objects.get_or_create(username=f"bench{i}")
         user.set_password("bench-password")
         user.save()
-        m, _ = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": "manager"})
-        SoftphoneMapping.objects.update_or_create(tenant=tenant, user=user, defaults={"softphone": phone})
+        m, _ = Membership.objects.update_or_create(
+            tenant=tenant, user=user, defaults={"role": "manager"}
+        )
+        SoftphoneMapping.objects.update_or_create(
+            tenant=tenant, user=user, defaults={"softphone": phone}
+        )
         members.append(m)
     return sim, tenant, members
 
@@ -78,17 +93,34 @@ class SimulatorProcess:
         self.proc.wait(10)
 
 
-def start_simulator(accounts, *, latency_ms: int = 0, time_scale: float = 0.001) -> SimulatorProcess:
+def start_simulator(
+    accounts, *, latency_ms: int = 0, time_scale: float = 0.001
+) -> SimulatorProcess:
     import dataclasses
     import json
     import subprocess
 
     cfg = Path(tempfile.mkdtemp(prefix="console-sim-")) / "sim.json"
-    cfg.write_text(json.dumps({"accounts": [dataclasses.asdict(a) for a in accounts], "latency_ms": latency_ms}))
+    cfg.write_text(
+        json.dumps(
+            {"accounts": [dataclasses.asdict(a) for a in accounts], "latency_ms": latency_ms}
+        )
+    )
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "aicc_simulator", "--port", "0", "--config", str(cfg),
-         "--time-scale", str(time_scale)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "aicc_simulator",
+            "--port",
+            "0",
+            "--config",
+            str(cfg),
+            "--time-scale",
+            str(time_scale),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline()
     url = line.strip().rsplit(" ", 1)[-1]

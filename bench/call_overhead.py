@@ -37,7 +37,9 @@ def main() -> None:
     for i in range(args.calls):
         key = uuid.uuid4().hex
         t0 = time.perf_counter()
-        r = client.post(url, {"called": f"135{i:08d}", "idempotency_key": key}, headers={"HX-Request": "true"})
+        r = client.post(
+            url, {"called": f"135{i:08d}", "idempotency_key": key}, headers={"HX-Request": "true"}
+        )
         page_ms[key] = (time.perf_counter() - t0) * 1000
         assert r.status_code == 200, r.status_code
     wall = time.perf_counter() - t_all
@@ -51,11 +53,17 @@ def main() -> None:
         aicc.append(elapsed)
         overhead.append(page_ms[key] - elapsed)
     stats = sim.stats()["token_fetches"]
-    print(f"calls: {len(overhead)} in {wall:.1f} s ({len(overhead) / wall:.0f}/s, one client), statuses: {statuses}")
-    print(f"simulator added latency: {args.latency_ms} ms; AICC round trip median {statistics.median(aicc):.2f} ms")
+    print(
+        f"calls: {len(overhead)} in {wall:.1f} s ({len(overhead) / wall:.0f}/s, one client), statuses: {statuses}"
+    )
+    print(
+        f"simulator added latency: {args.latency_ms} ms; AICC round trip median {statistics.median(aicc):.2f} ms"
+    )
     print(f"page time median {statistics.median(page_ms.values()):.2f} ms")
-    print(f"console overhead (page time - AICC round trip): median {statistics.median(overhead):.2f} ms, "
-          f"p99 {percentile(overhead, 99):.2f} ms  (target: median <= 5 ms)")
+    print(
+        f"console overhead (page time - AICC round trip): median {statistics.median(overhead):.2f} ms, "
+        f"p99 {percentile(overhead, 99):.2f} ms  (target: median <= 5 ms)"
+    )
     print(f"token fetches: {sum(stats.values())}  (target: 1)")
     sim.stop()
 

@@ -40,9 +40,19 @@ def main() -> None:
     statuses: Counter = Counter()
     for i in range(args.count):
         called = f"{args.prefix}{i:07d}"[:32]
-        placed = services.call_place(membership=m, mapping=mapping, called=called, idempotency_key=uuid.uuid4().hex)
+        placed = services.call_place(
+            membership=m, mapping=mapping, called=called, idempotency_key=uuid.uuid4().hex
+        )
         statuses[placed.call.status] += 1
-    print(json.dumps({"placed": statuses["placed"], "failed": args.count - statuses["placed"], "statuses": statuses}))
+    print(
+        json.dumps(
+            {
+                "placed": statuses["placed"],
+                "failed": args.count - statuses["placed"],
+                "statuses": statuses,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

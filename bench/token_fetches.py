@@ -29,9 +29,22 @@ def main() -> None:
     t0 = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "place_calls.py"), "--tenant", tenant.slug, "--softphone", softphone,
-             "--count", str(per), "--prefix", f"133{n}"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                str(ROOT / "bench" / "place_calls.py"),
+                "--tenant",
+                tenant.slug,
+                "--softphone",
+                softphone,
+                "--count",
+                str(per),
+                "--prefix",
+                f"133{n}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for n in range(args.processes)
     ]
@@ -41,9 +54,13 @@ def main() -> None:
         placed += json.loads(out.strip().splitlines()[-1])["placed"]
     wall = time.perf_counter() - t0
     stats = sim.stats()
-    print(f"{placed} of {per * args.processes} calls placed from {args.processes} processes in {wall:.1f} s")
+    print(
+        f"{placed} of {per * args.processes} calls placed from {args.processes} processes in {wall:.1f} s"
+    )
     print(f"simulator createCall requests: {stats['create_calls']}")
-    print(f"token fetches counted by the simulator: {sum(stats['token_fetches'].values())}  (target: 1)")
+    print(
+        f"token fetches counted by the simulator: {sum(stats['token_fetches'].values())}  (target: 1)"
+    )
     sim.stop()
 
 

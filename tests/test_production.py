@@ -297,13 +297,17 @@ def test_every_environment_variable_is_in_the_deploy_guide():
 
 
 def test_json_logs_keep_serial_numbers_whole(json_log):
-    logging.getLogger("calls").info("call placed serial=%s called=%s", "3086858640739917401", "13800001234")
+    logging.getLogger("calls").info(
+        "call placed serial=%s called=%s", "3086858640739917401", "13800001234"
+    )
     (entry,) = json_log()
     assert "serial=3086858640739917401" in entry["message"] and "*******1234" in entry["message"]
 
 
 def test_json_logs_leave_uuids_alone(json_log):
-    logging.getLogger("calls").info("GET /t/12345678-52ed-4732-a94c-a0ef8b6ec7a1/call/?called=13800001234")
+    logging.getLogger("calls").info(
+        "GET /t/12345678-52ed-4732-a94c-a0ef8b6ec7a1/call/?called=13800001234"
+    )
     (entry,) = json_log()
     assert "/t/12345678-52ed-4732-a94c-a0ef8b6ec7a1/" in entry["message"]
     assert "called=*******1234" in entry["message"]
