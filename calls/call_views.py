@@ -79,12 +79,17 @@ def call(request, tenant):
         idempotency_key=data["idempotency_key"],
     )
     if partial:
-        ctx = {"m": m, "call": placed.call, "poll": _poll(m, placed.call, 0), "next_key": new_key()}
+        ctx = {
+            "m": m,
+            "call": placed.call,
+            "poll": poll_next(m, placed.call, 0),
+            "next_key": new_key(),
+        }
         return render(request, "calls/call.html#result", ctx)
     return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
 
 
-def _poll(m: Membership, call: Call, n: int) -> dict | None:
+def poll_next(m: Membership, call: Call, n: int) -> dict | None:
     """Where and when to look next at a placed call, or None to stop."""
     if call.status != Call.Status.PLACED or call.state == 3 or n >= len(POLL_DELAYS):
         return None
@@ -104,7 +109,7 @@ def call_status(request, tenant, call):
         n = 0
     c = services.call_refresh_state(c)
     response = render(
-        request, "calls/call.html#result", {"m": m, "call": c, "poll": _poll(m, c, n)}
+        request, "calls/call.html#result", {"m": m, "call": c, "poll": poll_next(m, c, n)}
     )
     return response
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from calls import export, selectors
 from calls.aicc.client import KIND_BUSINESS
 from calls.aicc.reasons import decode
+from calls.call_views import poll_next
 from calls.models import Call, OutcomeSync
 from calls.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services import client_for
@@ -179,6 +180,10 @@ def call_refresh(request, tenant, call):
     m = tenant_access(request, tenant)
     c = selectors.visible_call(m, call)
     problem = call_refresh_outcome(c)
+    if wants_partial(request) and request.POST.get("panel"):
+        # From the call page's result panel: answer with the panel itself.
+        ctx = {"m": m, "call": c, "poll": poll_next(m, c, 0), "checked": True, "problem": problem}
+        return render(request, "calls/call.html#result", ctx)
     if wants_partial(request):
         return render(
             request,

@@ -121,3 +121,33 @@ def test_a_record_already_owned_by_a_call_is_not_reused(manager_membership):
     )
     call.refresh_from_db()
     assert call.status == "unknown"
+
+
+def test_the_result_panel_checks_whether_a_lost_call_was_placed(
+    client, manager, manager_membership, simctl, settings
+):
+    call = place_with_lost_answer(manager_membership, simctl, settings, "13800000047")
+    client.force_login(manager)
+    page = client.get(f"/t/{call.tenant.code}/call/?last={call.code}").content.decode()
+    assert "Check whether it was placed" in page
+    r = client.post(
+        f"/t/{call.tenant.code}/calls/{call.code}/refresh/",
+        {"panel": "1"},
+        headers={"HX-Request": "true"},
+    )
+    call.refresh_from_db()
+    assert call.status == "placed" and call.serial in r.content.decode()
+    assert "Call placed" in r.content.decode() and "<html" not in r.content.decode()
+
+
+def test_the_result_panel_says_when_aicc_has_no_record_yet(client, manager, manager_membership):
+    call = unknown_call(manager_membership, "13800000048", "none-1")
+    client.force_login(manager)
+    r = client.post(
+        f"/t/{call.tenant.code}/calls/{call.code}/refresh/",
+        {"panel": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert "show no such call yet" in r.content.decode()
+    call.refresh_from_db()
+    assert call.status == "unknown"
