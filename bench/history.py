@@ -211,6 +211,8 @@ def main():
         ("serial", f"{base}?serial={sample.serial}"),
         ("number prefix (7 digits)", f"{base}?number={sample.called[:7]}"),
         ("number prefix (4 digits, wide)", f"{base}?number={sample.called[:4]}"),
+        ("number prefix (2 digits, widest)", f"{base}?number={sample.called[:2]}"),
+        ("number prefix (2 digits, rare)", f"{base}?number=99"),
         ("number contains (5 digits)", f"{base}?number={sample.called[3:8]}&match=contains"),
         ("number contains (3 digits, wide)", f"{base}?number={sample.called[4:7]}&match=contains"),
         ("dashboard (30 days)", f"/t/{tenant.code}/dashboard/"),

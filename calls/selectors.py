@@ -9,7 +9,8 @@ One filter serves the history list, its CSV export and (for the period) the dash
 - number prefix -> on PostgreSQL `LIKE 'p%'` on (tenant_id, called varchar_pattern_ops), which is
   right under any collation; on SQLite a range `p <= called < p'` (p' = p with its last character
   incremented) on call_tenant_called: SQLite compares text bytewise (BINARY), so the range holds
-  exactly the strings starting with p, while its LIKE is case-insensitive and cannot use the index.
+  exactly the strings starting with p, while its LIKE is case-insensitive and cannot use the index
+  (which suits a short prefix: see number_q).
 - number contains -> `LIKE '%p%'`, served by the pg_trgm GIN index on PostgreSQL (3+ characters).
 
 Pagination is keyset on (created_at, id), newest first: a page is "the next N rows older than the
@@ -252,12 +253,25 @@ def _next_string(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def number_q(number: str, match: str) -> Q:
+# On SQLite a short prefix may match a large share of all calls. Then walking the newest calls
+# and keeping the matching ones fills a page sooner than collecting every match through the number
+# index and sorting them; when matches are few it is the other way round. SQLite's planner cannot
+# tell, so for a short prefix one bounded, index-only count decides: its LIKE (case-folding, exact
+# for digits) cannot use the number index and so walks the time index. PostgreSQL plans this itself.
+SHORT_PREFIX = 5
+DENSE_PROBE = 5000
+
+
+def number_q(number: str, match: str, tenant: Tenant) -> Q:
     if match == "contains":
         return Q(called__contains=number)
     if connection.vendor == "postgresql":
         return Q(called__startswith=number)
-    return Q(called__gte=number, called__lt=_next_string(number))
+    in_range = Q(called__gte=number, called__lt=_next_string(number))
+    if len(number) <= SHORT_PREFIX:
+        if tenant.calls.filter(in_range).order_by()[:DENSE_PROBE].count() == DENSE_PROBE:
+            return Q(called__startswith=number)
+    return in_range
 
 
 def reason_q(value: str) -> Q | None:
@@ -298,7 +312,7 @@ def calls_for(m: Membership, filters: dict) -> QuerySet[Call]:
         if q is not None:
             qs = qs.filter(q)
     if filters.get("number"):
-        qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix"))
+        qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix", tenant))
     if filters.get("serial"):
         qs = qs.filter(serial=filters["serial"])
     return qs
