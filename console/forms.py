@@ -271,10 +271,15 @@ class ImportForm(forms.Form):
         if upload:
             if upload.size > self.MAX_BYTES:
                 raise ValidationError(_("The file is too large (at most 1 MB)."))
-            try:
-                return upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError(_("Save the file as UTF-8 CSV and try again.")) from None
+            data = upload.read()
+            # UTF-8 (with or without a BOM) first; then GB18030, which is what spreadsheet
+            # programs set to Chinese save as "CSV" (GBK is a subset of it).
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+            raise ValidationError(_("Save the file as UTF-8 CSV and try again."))
         return self.cleaned_data.get("text", "")
 
     def clean(self):

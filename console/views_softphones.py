@@ -267,6 +267,7 @@ def softphones_export(request, tenant):
     m = tenant_access(request, tenant, roles=READERS)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="softphones-{m.tenant.slug}.csv"'
+    response.write("\ufeff")  # a BOM, so spreadsheet programs (Excel) read the names as UTF-8
     writer = csv.writer(response)
     # The first three columns are what the import reads, so an export can be imported again.
     writer.writerow(["username", "softphone", "calling_number", "enabled", "name", "email"])

@@ -368,7 +368,9 @@ def test_the_filter_widgets_write_what_djangos_templates_write(data, manager):
 
 
 @pytest.mark.parametrize("prefix, expected", [("13", 5001), ("99", 3), ("9901", 1)])
-def test_short_prefixes_find_exactly_the_matching_calls_newest_first(manager, tenant, prefix, expected):
+def test_short_prefixes_find_exactly_the_matching_calls_newest_first(
+    manager, tenant, prefix, expected
+):
     """A short prefix matching thousands of calls and one matching a few take different plans on
     SQLite (selectors.number_q); both must return exactly the matching calls, newest first."""
     from calls import selectors
@@ -377,7 +379,9 @@ def test_short_prefixes_find_exactly_the_matching_calls_newest_first(manager, te
     mk(tenant, manager, 1, called="99010000000", at=timezone.now() - timedelta(days=1))
     mk(tenant, manager, 2, called="99770000000", at=timezone.now() - timedelta(days=2))
     m = Membership.objects.select_related("tenant").get(user=manager, tenant=tenant)
-    qs = selectors.calls_for(m, {"number": prefix, "match": "prefix"}).order_by("-created_at", "-id")
+    qs = selectors.calls_for(m, {"number": prefix, "match": "prefix"}).order_by(
+        "-created_at", "-id"
+    )
     found = list(qs.values_list("called", "created_at"))
     assert len(found) == expected
     assert all(c.startswith(prefix) for c, _ in found)

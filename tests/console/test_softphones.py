@@ -254,12 +254,23 @@ def test_an_export_imports_again_unchanged(client, admin, manager, tenant):
     client.force_login(admin)
     r = client.get(url(tenant, "export.csv"))
     assert r["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(r.content.decode())))
+    assert r.content.startswith("\ufeff".encode())  # Excel reads the names as UTF-8
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["username", "softphone", "calling_number"]
     assert rows[1][:4] == ["bob", "10001", "13900000001", "yes"]
     upload = SimpleUploadedFile("s.csv", r.content, content_type="text/csv")
     r = client.post(url(tenant, "import/"), {"file": upload}, follow=True)
     assert "0 added, 0 updated, 1 unchanged" in r.content.decode()
+
+
+def test_import_reads_a_file_saved_by_a_chinese_spreadsheet(client, admin, tenant, make_manager):
+    make_manager("li")
+    client.force_login(admin)
+    text = "用户名,软电话,主叫号码\nli,10005,13900000005\n"
+    upload = SimpleUploadedFile("m.csv", text.encode("gbk"), content_type="text/csv")
+    r = client.post(url(tenant, "import/"), {"file": upload}, follow=True)
+    assert "1 added" in r.content.decode()
+    assert SoftphoneMapping.objects.get(tenant=tenant, user__username="li").softphone == "10005"
 
 
 def test_import_is_admin_only(client, supervisor, tenant):
