@@ -1,0 +1,58 @@
+"""Pages work at phone width: nothing makes the page scroll sideways (wide tables scroll inside
+their own box)."""
+
+import pytest
+
+from tests.browser.test_click_to_call import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WIDTH = 375
+
+
+def overflowing(page, live_server, paths):
+    wide = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > WIDTH:
+            wide[path] = width
+    return wide
+
+
+def test_admin_pages_fit_a_phone(page, live_server, admin, manager, tenant, simctl):
+    from calls import services
+    from console.models import Membership
+
+    m = Membership.objects.select_related("tenant").get(user=manager)
+    services.call_place(
+        membership=m,
+        mapping=services.active_mapping(m),
+        called="13800000000",
+        idempotency_key="phone-1",
+    )
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    log_in(page, live_server, "alice")
+    t = f"/t/{tenant.code}"
+    paths = [
+        f"{t}/{p}"
+        for p in [
+            "calls/",
+            "dashboard/",
+            "settings/",
+            "softphones/",
+            "softphones/allocated/",
+            "people/",
+            "audit/",
+        ]
+    ]
+    assert overflowing(page, live_server, paths) == {}
+
+
+def test_the_call_page_fits_a_phone(page, live_server, manager, tenant, simctl):
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    log_in(page, live_server, "bob")
+    assert (
+        overflowing(page, live_server, [f"/t/{tenant.code}/call/", f"/t/{tenant.code}/calls/"])
+        == {}
+    )
