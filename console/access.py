@@ -5,8 +5,11 @@ the same query). Outsiders get 404, so a tenant's existence is not revealed; mem
 not among `roles` get 403. Later queries start from `membership.tenant`, never from a bare manager.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from console.models import Membership
 
@@ -33,6 +36,9 @@ def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
     if request.session.get(SESSION_KEY) != str(m.tenant.code):
         request.session[SESSION_KEY] = str(m.tenant.code)
     request.membership = m
+    # Times on tenant pages are shown in the tenant's own time zone (TenantTimezoneMiddleware
+    # resets it after the response).
+    timezone.activate(ZoneInfo(m.tenant.time_zone))
     return m
 
 
