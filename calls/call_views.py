@@ -7,7 +7,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from calls import selectors, services
 from calls.forms import CallForm, new_key
@@ -58,6 +58,9 @@ def call(request, tenant):
     form = CallForm(request.POST, tenant=m.tenant)
     mapping = services.active_mapping(m)
     partial = wants_partial(request)
+    if mapping is None and partial:
+        # The softphone was unmapped or disabled since the page loaded: show the page that says so.
+        return HttpResponseClientRefresh()
     if mapping is None or not form.is_valid():
         if not partial:
             return render(request, "calls/call.html", _page_context(m, form))

@@ -173,6 +173,9 @@ def test_manager_without_mapping_sees_why(client, manager, tenant):
     assert "no softphone" in body and 'name="called"' not in body
     r = post(client, tenant, called="13800000000")
     assert Call.objects.count() == 0
+    assert r["HX-Refresh"] == "true"  # reload: the page explains why there is no form
+    r = post(client, tenant, htmx=False, called="13800000000")
+    assert "no softphone" in r.content.decode() and Call.objects.count() == 0
 
 
 def test_deep_link_prefills_and_places_nothing(client, manager, tenant, simctl):
