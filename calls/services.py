@@ -64,14 +64,16 @@ def recent_duplicate(membership: Membership, called: str, idempotency_key: str =
     """The same manager called the same number a moment ago: ask before calling again.
 
     A resubmission of the same form (same idempotency key) is not a new call: it returns None,
-    and call_place then hands back the call that submission placed. One query for both checks.
+    and call_place then hands back the call that submission placed. One query for both checks,
+    over the manager's last few minutes only (an index range on tenant, user, created_at, however
+    many calls they made before): an older resubmission still gets its call back from
+    call_place's unique key, it just isn't spared this question.
     """
     since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
     recent = list(
-        membership.tenant.calls.filter(user_id=membership.user_id)
+        membership.tenant.calls.filter(user_id=membership.user_id, created_at__gte=since)
         .filter(
-            Q(idempotency_key=idempotency_key)
-            | (Q(called=called, created_at__gte=since) & ~Q(status=Call.Status.FAILED))
+            Q(idempotency_key=idempotency_key) | (Q(called=called) & ~Q(status=Call.Status.FAILED))
         )
         .order_by("-created_at")[:2]
     )
