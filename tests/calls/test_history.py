@@ -238,6 +238,14 @@ def test_an_invalid_filter_is_shown_and_ignored(client, supervisor, tenant, mix)
     }
 
 
+def test_an_invalid_filter_is_named_in_the_htmx_fragment(client, supervisor, tenant, mix):
+    client.force_login(supervisor)
+    r = client.get(url(tenant, "date_from=not-a-date"), headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert "<html" not in body and "were ignored" in body
+    assert "From: Enter a valid date." in body
+
+
 def test_number_prefix_is_exact_at_the_last_digit(client, supervisor, manager, tenant):
     mk(tenant, manager, 1, called="1389")
     mk(tenant, manager, 1, called="139", at=timezone.now() - timedelta(minutes=5))
