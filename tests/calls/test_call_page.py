@@ -1,5 +1,7 @@
 """The customer manager's call page, against the simulator over real HTTP."""
 
+import time
+
 import pytest
 from django.utils.html import escape
 
@@ -234,3 +236,17 @@ def test_call_page_query_count(client, manager, tenant, django_assert_num_querie
     # session, user, membership+tenant, mapping, the user's tenants (menu)
     with django_assert_num_queries(5):
         client.get(url(tenant))
+
+
+def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_num_queries):
+    client.force_login(manager)
+    post(client, tenant, called="13800000000")
+    call = Call.objects.get()
+    status_url = f"/t/{tenant.code}/calls/{call.code}/status/?n=1"
+    client.get(status_url, headers={"HX-Request": "true"})  # warm up: session, token memo
+    Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")
+    time.sleep(0.5)  # time_scale 0.01: the simulated call has ended by now
+    # session, user, membership+tenant, the call, state moved forward, outcome (once ended),
+    # re-read of the stored state
+    with django_assert_num_queries(7):
+        client.get(status_url, headers={"HX-Request": "true"})
