@@ -250,3 +250,13 @@ def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_
     # re-read of the stored state
     with django_assert_num_queries(7):
         client.get(status_url, headers={"HX-Request": "true"})
+
+
+def test_a_deep_link_survives_logging_in(client, manager, tenant):
+    from tests.conftest import PASSWORD
+
+    r = client.get("/call/?called=13800000000&data=order%2042")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    r = client.post(r["Location"], {"username": "bob", "password": PASSWORD}, follow=True)
+    body = r.content.decode()
+    assert 'value="13800000000"' in body and "order 42" in body
