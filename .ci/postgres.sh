@@ -19,6 +19,10 @@ _pg_as() {
 
 pg_start() {
   _pg_bin || { echo "initdb/pg_ctl not found: apt-get install postgresql" >&2; return 1; }
+  # As root the server runs as `postgres`; make that user if the binaries came without it.
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  fi
   PGDIR=$(mktemp -d /tmp/console-pg.XXXXXX)
   PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export PGDIR PGPORT
