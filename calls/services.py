@@ -136,13 +136,32 @@ def call_place(
         )
         return Placed(call, created=True)
 
-    outcome = client_for(tenant).create_call(
-        soft_phone=call.softphone,
-        called=call.called,
-        caller=call.caller,
-        call_data=call.call_data,
-        caller_present=call.caller_present,
-    )
+    try:
+        client = client_for(tenant)
+    except ValueError:  # a stored address or key the client cannot use: nothing was sent
+        _store(call, status=Call.Status.FAILED, reason_source="transport", reason_code="config")
+        return Placed(call, created=True)
+    try:
+        outcome = client.create_call(
+            soft_phone=call.softphone,
+            called=call.called,
+            caller=call.caller,
+            call_data=call.call_data,
+            caller_present=call.caller_present,
+        )
+    except Exception:
+        # A bug, not an AICC answer. The request may have gone out, so the call is "outcome
+        # unknown" (sync_outcomes can still find it) and the manager gets the decoded reason,
+        # not an error page; the traceback goes to the log.
+        log.exception("call %s: placing failed inside the console", call.code)
+        _store(
+            call,
+            status=Call.Status.UNKNOWN,
+            reason_source="transport",
+            reason_code="interrupted",
+            answered_at=timezone.now(),
+        )
+        return Placed(call, created=True)
     store_create_outcome(call, outcome)
     return Placed(call, created=True)
 
@@ -219,7 +238,10 @@ def call_refresh_state(call: Call) -> Call:
     record (event or CDR) arriving later completes it with times and durations."""
     if not call.serial or call.state == 3:
         return call
-    outcome = client_for(call.tenant).query_call_state(call.serial)
+    try:
+        outcome = client_for(call.tenant).query_call_state(call.serial)
+    except ValueError:  # the tenant's stored AICC settings cannot be used: nothing to ask
+        return call
     if not outcome.ok or outcome.result.state is None:
         return call
     st = outcome.result

@@ -205,3 +205,26 @@ def test_polled_state_never_moves_a_call_backwards(manager_membership, simctl):
     call.refresh_from_db()
     assert (call.state, call.outcome_code, call.outcome_source) == (3, "0", "event")
     assert stale.state == 3
+
+
+def test_an_unusable_stored_address_fails_the_call_cleanly(manager_membership, simctl):
+    tenant = manager_membership.tenant
+    tenant.aicc_base_url = "not a url"  # bypassing the form's validation
+    tenant.save()
+    call = place(manager_membership).call
+    assert (call.status, call.reason_source, call.reason_code) == ("failed", "transport", "config")
+    assert simctl.get("stats")["create_calls"] == 0
+
+
+def test_a_bug_while_placing_leaves_an_explained_unknown_call(manager_membership, caplog):
+    with patch(
+        "calls.aicc.client.AiccClient.create_call", autospec=True, side_effect=KeyError("oops")
+    ):
+        call = place(manager_membership).call
+    call.refresh_from_db()
+    assert (call.status, call.reason_source, call.reason_code) == (
+        "unknown",
+        "transport",
+        "interrupted",
+    )
+    assert "placing failed inside the console" in caplog.text
