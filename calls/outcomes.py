@@ -257,7 +257,12 @@ def call_refresh_outcome(call: Call):
     now = timezone.now()
     start = call.created_at - timedelta(minutes=1)
     end = min(now, call.created_at + timedelta(days=1))
-    client = services.client_for(call.tenant)
+    try:
+        client = services.client_for(call.tenant)
+    except ValueError:  # the tenant's stored AICC settings cannot be used
+        from calls.aicc.reasons import decode
+
+        return decode("transport", "config")
     for page in client.iter_cdr(
         start=start, end=end, task_types=task_types(call.tenant), caller=_agent_side(call)
     ):
