@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import export, selectors
-from calls.aicc.client import KIND_BUSINESS
+from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
 from calls.call_views import poll_next
 from calls.models import Call, OutcomeSync
@@ -202,7 +202,11 @@ def call_recording(request, tenant, call):
     c = selectors.visible_call(m, call)
     if not c.serial:
         raise Http404
-    outcome = client_for(m.tenant).get_recording_url(c.serial)
+    try:
+        outcome = client_for(m.tenant).get_recording_url(c.serial)
+    except ValueError:  # the tenant's stored AICC settings cannot be used
+        ctx = _detail_context(m, c, recording_reason=decode("transport", "config"))
+        return render(request, "calls/history_recording.html", ctx, status=502)
     if not outcome.ok:
         status = 404 if outcome.kind == KIND_BUSINESS and outcome.ret_code == "5" else 502
         ctx = _detail_context(m, c, recording_reason=outcome.reason())
@@ -211,7 +215,12 @@ def call_recording(request, tenant, call):
     if request.GET.get("download") != "1":
         response = redirect(url)
     else:
-        upstream = requests.get(url, stream=True, timeout=(3.05, 30), allow_redirects=False)
+        try:
+            upstream = requests.get(url, stream=True, timeout=(3.05, 30), allow_redirects=False)
+        except requests.RequestException as exc:
+            reason = decode("transport", classify_exception(exc))
+            ctx = _detail_context(m, c, recording_reason=reason)
+            return render(request, "calls/history_recording.html", ctx, status=502)
         if upstream.status_code != 200:
             upstream.close()
             ctx = _detail_context(m, c, recording_reason=None, upstream_status=upstream.status_code)

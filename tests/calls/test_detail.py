@@ -165,3 +165,32 @@ def test_query_count(client, supervisor, manager_membership, simctl, django_asse
     # session, user, membership+tenant, the call (+ user), the tenant switcher's memberships
     with django_assert_num_queries(5):
         client.get(url(call))
+
+
+def test_a_recording_download_that_cannot_be_reached_is_explained(
+    client, supervisor, tenant, manager
+):
+    from unittest.mock import patch
+
+    from calls.aicc.client import Outcome, RecordingUrl
+    from calls.models import Call
+
+    call = Call.objects.create(
+        tenant=tenant,
+        user=manager,
+        softphone="10001",
+        called="13800000000",
+        idempotency_key="rec-1",
+        status="placed",
+        serial="123456789",
+    )
+    got = Outcome(
+        interface="getRecordingAddress",
+        kind="ok",
+        result=RecordingUrl(url="http://127.0.0.1:9/r.wav"),
+    )
+    client.force_login(supervisor)
+    with patch("calls.aicc.client.AiccClient.get_recording_url", autospec=True, return_value=got):
+        r = client.get(f"/t/{tenant.code}/calls/{call.code}/recording/?download=1")
+    assert r.status_code == 502
+    assert "refused the connection" in r.content.decode()  # transport:refused, decoded
