@@ -18,7 +18,6 @@ import base64
 import hashlib
 import hmac
 import logging
-import math
 import socket
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.aicc.client import CallRecord, cdr_windows
+from calls.aicc.client import CallRecord, cdr_windows, parse_int, parse_time
 from calls.models import Call, OutcomeSync
 from console.models import Tenant
 
@@ -39,7 +38,6 @@ SIGNATURE_MAX_AGE = timedelta(minutes=5)
 SIGNATURE_FIELDS = ("timestamp", "nonce", "signature")
 SYNC_OVERLAP = timedelta(hours=1)  # a call's record appears once it ends: re-read the last hour
 SYNC_LEASE = timedelta(minutes=10)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -74,42 +72,19 @@ class OutcomeData:
     def from_release_event(cls, p: dict[str, str]) -> OutcomeData:
         return cls(
             code=str(p.get("releaseReason") or "").strip(),
-            agent_alerting_at=epoch(p.get("agentAlertingTime")),
-            agent_talking_at=epoch(p.get("agentTalkingTime")),
-            agent_released_at=epoch(p.get("agentReleaseTime")),
-            alerting_at=epoch(p.get("alertingTime")),
-            talking_at=epoch(p.get("talkingTime")),
-            released_at=epoch(p.get("releaseTime")),
-            talk_seconds=_nonneg(_int(p.get("talkDuration"))),
-            agent_talk_seconds=_nonneg(_int(p.get("agentTalkDuration"))),
+            agent_alerting_at=parse_time(p.get("agentAlertingTime")),
+            agent_talking_at=parse_time(p.get("agentTalkingTime")),
+            agent_released_at=parse_time(p.get("agentReleaseTime")),
+            alerting_at=parse_time(p.get("alertingTime")),
+            talking_at=parse_time(p.get("talkingTime")),
+            released_at=parse_time(p.get("releaseTime")),
+            talk_seconds=_nonneg(parse_int(p.get("talkDuration"))),
+            agent_talk_seconds=_nonneg(parse_int(p.get("agentTalkDuration"))),
         )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(float(str(value).strip()))
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def _nonneg(value: int | None) -> int | None:
     return value if value is not None and value >= 0 else None
-
-
-def epoch(value) -> datetime | None:
-    """Epoch milliseconds (a value below 1e11 is taken as seconds), as the client reads them."""
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number) or number <= 0:
-        return None
-    try:
-        if number < 100_000_000_000:
-            return _EPOCH + timedelta(seconds=number)
-        return _EPOCH + timedelta(milliseconds=number)
-    except OverflowError:
-        return None
 
 
 def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData) -> bool:
@@ -397,7 +372,7 @@ def signature_problem(params: dict[str, str], shared_key: str, *, now: float | N
     ts, nonce, signature = (params.get(k) for k in SIGNATURE_FIELDS)
     if not ts or not nonce or not signature:
         return "unsigned"
-    when = epoch(ts)
+    when = parse_time(ts)
     now_dt = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     if when is None or abs(now_dt - when) > SIGNATURE_MAX_AGE:
         return "stale timestamp"

@@ -352,6 +352,11 @@ def _time(value: object) -> datetime | None:
         return None
 
 
+# The vendor's number and time rules, for the pushed events (calls/outcomes.py) too.
+parse_int = _int
+parse_time = _time
+
+
 def _serial(value: object) -> str | None:
     """callSerialNo as an exact string, or None when unusable.
 
