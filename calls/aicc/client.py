@@ -532,7 +532,29 @@ def _new_session() -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.cookies.set_policy(_NoCookies())
+    # The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once per process and
+    # AICC origin (_environment), not on every request as requests does by default: that
+    # lookup cost more CPU than the rest of the request. ~/.netrc is never used.
+    session.trust_env = False
     return session
+
+
+_environment_cache: dict[tuple[str, str], tuple[dict, str | bool]] = {}
+
+
+def _environment(url: str, verify: bool) -> tuple[dict, str | bool]:
+    """Proxies and TLS verification for `url`, as requests would take them from the environment."""
+    parts = urllib3.util.parse_url(url)
+    origin = f"{parts.scheme}://{parts.host}:{parts.port}"
+    key = (origin, str(verify))
+    found = _environment_cache.get(key)
+    if found is None:
+        proxies = requests.utils.get_environ_proxies(url)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        found = (proxies, bundle if verify is True and bundle else verify)
+        if len(_environment_cache) < 1000:
+            _environment_cache[key] = found
+    return found
 
 
 def shared_session() -> requests.Session:
@@ -741,13 +763,15 @@ class AiccClient:
         data = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         started = time.perf_counter()
         try:
+            proxies, verify = _environment(url, self.config.verify_tls)
             response = self.session.request(
                 "POST",
                 url,
                 data=data,
                 headers=headers,
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
-                verify=self.config.verify_tls,
+                proxies=proxies,
+                verify=verify,
                 allow_redirects=False,  # a 3xx is reported as kind "http", never followed
             )
         except _TRANSPORT_ERRORS as exc:

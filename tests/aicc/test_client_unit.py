@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import ssl
 import sys
@@ -376,10 +377,28 @@ def test_create_call_body_and_headers():
         "X-APP-Key": "app-key-1234",
         "Authorization": f"Bearer {TOKEN_VALUE}-1",
     }
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     for req in session.requests:
         assert req["timeout"] == (1.5, 7)
-        assert req["verify"] is True
+        assert req["verify"] == (bundle or True)
         assert req["allow_redirects"] is False
+
+
+def test_environment_read_once_per_origin(monkeypatch):
+    """Proxies and the CA bundle come from the environment, as requests would take them, but are
+    read once per AICC origin (the shared session does not look at the environment)."""
+    monkeypatch.setattr(c, "_environment_cache", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "direct.example.test")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/private-ca.pem")
+    proxies, verify = c._environment("https://api.example.test/apiaccess/x", True)
+    assert proxies.get("https") == "http://proxy.example.test:3128"
+    assert verify == "/etc/private-ca.pem"
+    assert c._environment("https://direct.example.test/x", True)[0] == {}
+    assert c._environment("https://api.example.test/x", False)[1] is False
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example.test:3128")
+    assert c._environment("https://api.example.test/y", True)[0] == proxies  # read once
+    assert c.shared_session().trust_env is False
 
 
 def test_create_call_omits_empty_optionals():
