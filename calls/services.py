@@ -23,6 +23,7 @@ from calls.models import Call
 from calls.numbers import mask
 from calls.tokens import DbTokenSource
 from console.models import Membership, SoftphoneMapping, Tenant
+from console.prepared import Prepared, insert_row, update_row
 
 log = logging.getLogger("calls")
 TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per day" [doc]
@@ -46,8 +47,21 @@ def client_for(tenant: Tenant) -> AiccClient:
     return AiccClient(config, tokens=DbTokenSource(tenant.id))
 
 
+# Prepared (console/prepared.py): both run on every placed call.
+_ACTIVE_MAPPING = Prepared(
+    lambda tenant_id, user_id: SoftphoneMapping.objects.filter(
+        tenant_id=tenant_id, user_id=user_id, enabled=True
+    )[:1],
+    tenant_id=int,
+    user_id=int,
+)
+
+
 def active_mapping(membership: Membership) -> SoftphoneMapping | None:
-    return membership.tenant.softphones.filter(user_id=membership.user_id, enabled=True).first()
+    mapping = _ACTIVE_MAPPING.first(tenant_id=membership.tenant_id, user_id=membership.user_id)
+    if mapping is not None:
+        mapping.tenant = membership.tenant
+    return mapping
 
 
 def trial_calls_today(tenant: Tenant) -> int:
@@ -60,6 +74,20 @@ def trial_calls_today(tenant: Tenant) -> int:
     ).count()
 
 
+_RECENT = Prepared(
+    lambda tenant_id, user_id, since, key, called: (
+        Call.objects.filter(tenant_id=tenant_id, user_id=user_id, created_at__gte=since)
+        .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
+        .order_by("-created_at")[:2]
+    ),
+    tenant_id=int,
+    user_id=int,
+    since=datetime,
+    key=str,
+    called=str,
+)
+
+
 def recent_duplicate(membership: Membership, called: str, idempotency_key: str = "") -> Call | None:
     """The same manager called the same number a moment ago: ask before calling again.
 
@@ -70,13 +98,15 @@ def recent_duplicate(membership: Membership, called: str, idempotency_key: str =
     call_place's unique key, it just isn't spared this question.
     """
     since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    recent = list(
-        membership.tenant.calls.filter(user_id=membership.user_id, created_at__gte=since)
-        .filter(
-            Q(idempotency_key=idempotency_key) | (Q(called=called) & ~Q(status=Call.Status.FAILED))
-        )
-        .order_by("-created_at")[:2]
+    recent = _RECENT.all(
+        tenant_id=membership.tenant_id,
+        user_id=membership.user_id,
+        since=since,
+        key=idempotency_key,
+        called=called,
     )
+    for c in recent:
+        c.tenant = membership.tenant
     if any(c.idempotency_key == idempotency_key for c in recent):
         return None
     return recent[0] if recent else None
@@ -116,7 +146,7 @@ def call_place(
         # COMMIT round trips. Inside one (scripts, tests) a savepoint keeps a duplicate key from
         # breaking the caller's transaction.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            call.save(force_insert=True)
+            insert_row(call)  # call.save(force_insert=True), prepared
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
         return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
@@ -227,9 +257,7 @@ def store_create_outcome(call: Call, outcome: Outcome) -> None:
 
 
 def _store(call: Call, **fields) -> None:
-    for name, value in fields.items():
-        setattr(call, name, value)
-    Call.objects.filter(pk=call.pk).update(**fields)
+    update_row(call, **fields)  # Call.objects.filter(pk=call.pk).update(**fields), prepared
 
 
 def call_refresh_state(call: Call) -> Call:

@@ -5,6 +5,7 @@ the same query). Outsiders get 404, so a tenant's existence is not revealed; mem
 not among `roles` get 403. Later queries start from `membership.tenant`, never from a bare manager.
 """
 
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from console.models import Membership
+from console.prepared import Prepared
 
 Role = Membership.Role
 ADMIN_ONLY = (Role.ADMIN,)
@@ -19,16 +21,26 @@ READERS = (Role.ADMIN, Role.SUPERVISOR)  # see the whole tenant's history
 ANY_ROLE = (Role.ADMIN, Role.SUPERVISOR, Role.MANAGER)
 SESSION_KEY = "current_tenant"
 
+# Inactive users cannot be authenticated (ModelBackend), so no is_active join is needed.
+# Prepared: this runs on every tenant page, and compiling it cost more than running it.
+_MEMBERSHIP = Prepared(
+    lambda code, user_id: Membership.objects.select_related("tenant").filter(
+        tenant__code=code, user_id=user_id
+    )[:1],
+    code=UUID,
+    user_id=int,
+)
+
 
 def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
     if not request.user.is_authenticated:
         raise Http404
-    m = (
-        Membership.objects.select_related("tenant")
-        # Inactive users cannot be authenticated (ModelBackend), so no is_active join is needed.
-        .filter(tenant__code=tenant_code, user_id=request.user.pk)
-        .first()
-    )
+    if not isinstance(tenant_code, UUID):
+        try:
+            tenant_code = UUID(str(tenant_code))
+        except ValueError:
+            raise Http404 from None
+    m = _MEMBERSHIP.first(code=tenant_code, user_id=request.user.pk)
     if m is None:
         raise Http404
     if m.role not in roles:
