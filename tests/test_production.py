@@ -220,18 +220,25 @@ def test_healthz_rejects_post(client, db):
 
 @pytest.fixture
 def json_log(settings):
-    """A handler built from settings.LOGGING's own json formatter and context filter."""
+    """A handler built from settings.LOGGING's own handler class, json formatter and context
+    filter (the handler writes from a background thread: flush() waits for it)."""
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
     handler.addFilter(import_string(settings.LOGGING["filters"]["context"]["()"])())
     root = logging.getLogger()
     root.addHandler(handler)
     old_level = root.level
     root.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    def lines():
+        handler.flush()
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    yield lines
     root.removeHandler(handler)
     root.setLevel(old_level)
+    handler.close()
 
 
 def test_json_logs_mask_numbers_and_redact_secrets(json_log):
@@ -311,3 +318,25 @@ def test_json_logs_leave_uuids_alone(json_log):
     (entry,) = json_log()
     assert "/t/12345678-52ed-4732-a94c-a0ef8b6ec7a1/" in entry["message"]
     assert "called=*******1234" in entry["message"]
+
+
+def test_background_log_handler_writes_every_line_by_exit(tmp_path):
+    """Lines logged just before a command ends are written (logging.shutdown at exit)."""
+    script = (
+        "import logging\n"
+        "log = logging.getLogger('calls')\n"
+        "for i in range(500): log.info('line %s for 13800001234', i)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "LOG_FORMAT": "json", "LOG_LEVEL": "INFO"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(line) for line in r.stderr.splitlines() if line.startswith("{")]
+    assert [e["message"] for e in lines if e["logger"] == "calls"] == [
+        f"line {i} for *******1234" for i in range(500)
+    ]
