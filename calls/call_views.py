@@ -40,7 +40,7 @@ def _last_call(m: Membership, code: str) -> Call | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def call(request, tenant):
-    m = tenant_access(request, tenant, roles=(Membership.Role.MANAGER,))
+    m = tenant_access(request, tenant, roles=(Membership.Role.MANAGER,), with_mapping=True)
     if request.method == "GET":
         initial = {
             "called": request.GET.get("called", ""),

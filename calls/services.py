@@ -58,7 +58,12 @@ _ACTIVE_MAPPING = Prepared(
 
 
 def active_mapping(membership: Membership) -> SoftphoneMapping | None:
-    mapping = _ACTIVE_MAPPING.first(tenant_id=membership.tenant_id, user_id=membership.user_id)
+    """The manager's enabled softphone mapping: as loaded with the membership
+    (`tenant_access(..., with_mapping=True)`), else looked up."""
+    if hasattr(membership, "softphone_mapping"):
+        mapping = membership.softphone_mapping
+    else:
+        mapping = _ACTIVE_MAPPING.first(tenant_id=membership.tenant_id, user_id=membership.user_id)
     if mapping is not None:
         mapping.tenant = membership.tenant
     return mapping

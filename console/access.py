@@ -9,6 +9,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,7 +33,27 @@ _MEMBERSHIP = Prepared(
 )
 
 
-def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
+# The call page also needs the manager's enabled softphone mapping: the same query loads it (a
+# LEFT JOIN) as `membership.softphone_mapping`, None without one.
+_MEMBERSHIP_AND_MAPPING = Prepared(
+    lambda code, user_id: (
+        Membership.objects.annotate(
+            softphone_mapping=FilteredRelation(
+                "user__softphones",
+                condition=Q(
+                    user__softphones__tenant_id=F("tenant_id"), user__softphones__enabled=True
+                ),
+            )
+        )
+        .select_related("tenant", "softphone_mapping")
+        .filter(tenant__code=code, user_id=user_id)[:1]
+    ),
+    code=UUID,
+    user_id=int,
+)
+
+
+def tenant_access(request, tenant_code, roles=ANY_ROLE, *, with_mapping=False) -> Membership:
     if not request.user.is_authenticated:
         raise Http404
     if not isinstance(tenant_code, UUID):
@@ -40,9 +61,12 @@ def tenant_access(request, tenant_code, roles=ANY_ROLE) -> Membership:
             tenant_code = UUID(str(tenant_code))
         except ValueError:
             raise Http404 from None
-    m = _MEMBERSHIP.first(code=tenant_code, user_id=request.user.pk)
+    query = _MEMBERSHIP_AND_MAPPING if with_mapping else _MEMBERSHIP
+    m = query.first(code=tenant_code, user_id=request.user.pk)
     if m is None:
         raise Http404
+    if with_mapping and not hasattr(m, "softphone_mapping"):
+        m.softphone_mapping = None  # the LEFT JOIN found none (select_related sets nothing then)
     if m.role not in roles:
         raise PermissionDenied
     if request.session.get(SESSION_KEY) != str(m.tenant.code):

@@ -145,3 +145,29 @@ def test_insert_and_update_rows_match_orm(manager_membership, tenant):
         insert_row(new("ours"))  # the idempotency key is unique per tenant
     with pytest.raises(ValueError):
         insert_row(ours)  # already saved
+
+
+def test_membership_with_mapping_loads_only_the_enabled_one(manager, tenant, other_tenant, rf):
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from console.access import tenant_access
+    from console.models import SoftphoneMapping
+
+    def load(code):
+        request = rf.get("/")
+        request.user, request.session = manager, SessionBase()
+        return tenant_access(request, code, with_mapping=True)
+
+    m = load(tenant.code)
+    want = SoftphoneMapping.objects.get(tenant=tenant, user=manager)
+    assert _fields(m.softphone_mapping) == _fields(want)
+    assert services.active_mapping(m) == want and services.active_mapping(m).tenant is m.tenant
+    SoftphoneMapping.objects.filter(pk=want.pk).update(enabled=False)
+    m = load(tenant.code)
+    assert m.softphone_mapping is None and services.active_mapping(m) is None
+    # A mapping of the same user in another tenant is not this tenant's.
+    Membership.objects.create(tenant=other_tenant, user=manager, role=Membership.Role.MANAGER)
+    SoftphoneMapping.objects.create(tenant=other_tenant, user=manager, softphone="20001")
+    assert load(tenant.code).softphone_mapping is None
+    other = load(other_tenant.code)
+    assert other.softphone_mapping.softphone == "20001"
