@@ -764,11 +764,15 @@ class AiccClient:
         started = time.perf_counter()
         try:
             proxies, verify = _environment(url, self.config.verify_tls)
-            response = self.session.request(
-                "POST",
-                url,
-                data=data,
-                headers=headers,
+            # Prepared by hand and sent (requests' "prepared requests"): Session.request would
+            # merge cookies, auth, hooks and environment settings the shared session never uses.
+            session = self.session
+            request = requests.PreparedRequest()
+            request.prepare(
+                method="POST", url=url, headers={**session.headers, **headers}, data=data
+            )
+            response = session.send(
+                request,
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 proxies=proxies,
                 verify=verify,

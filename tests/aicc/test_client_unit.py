@@ -77,6 +77,16 @@ class FakeSession:
         self.requests: list[dict] = []
         self.token_count = 0
 
+    headers: dict = {}  # a real Session's defaults (User-Agent, ...) are merged by the client
+
+    def send(self, prepared, **kw):
+        # Recorded like a Session.request call; Content-Length is requests' own addition.
+        headers = {k: v for k, v in prepared.headers.items() if k != "Content-Length"}
+        assert prepared.headers["Content-Length"] == str(len(prepared.body))
+        return self.request(
+            prepared.method, prepared.url, data=prepared.body, headers=headers, **kw
+        )
+
     def request(self, method, url, **kw):
         body = json.loads(kw["data"])
         self.requests.append({"method": method, "url": url, "body": body, **kw})
@@ -825,7 +835,7 @@ def _read_timeout_in_body() -> Exception:
 )
 def test_exception_mapping_with_autospec(exc, fault):
     session = requests.Session()
-    with mock.patch.object(session, "request", autospec=True, side_effect=exc) as req:
+    with mock.patch.object(session, "send", autospec=True, side_effect=exc) as req:
         client = AiccClient(make_config(), tokens=MemoryTokenSource(), session=session)
         out = client.fetch_token()
     assert req.call_count == 1
@@ -836,7 +846,7 @@ def test_exception_mapping_with_autospec(exc, fault):
 
 def test_programming_errors_propagate():
     session = requests.Session()
-    with mock.patch.object(session, "request", autospec=True, side_effect=TypeError("bug")):
+    with mock.patch.object(session, "send", autospec=True, side_effect=TypeError("bug")):
         client = AiccClient(make_config(), tokens=MemoryTokenSource(), session=session)
         with pytest.raises(TypeError):
             client.fetch_token()
