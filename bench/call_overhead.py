@@ -2,9 +2,11 @@
 
 Places N calls (default 1,000) by POSTing the call form (as htmx does) through Django's full
 stack (middleware, session, auth, tenant check, form, record commit, AICC request, record update,
-template render), against the simulator with a fixed added latency. For each call it takes the
-page's response time minus the AICC round trip the client measured for that call (Call.elapsed_ms),
-which is the console's overhead. Prints median and p99, and the token fetches the simulator counted.
+template render), against the simulator (its own process) with a fixed added latency. For each
+call the overhead is the page's response time minus the simulator's own time for that call's
+createCall (from reading the request to writing the answer, injected latency included; the
+simulator logs it as `served_ms`): everything else, the console's HTTP client included, is the
+console's. Prints median and p99, and the token fetches the simulator counted.
 
     .venv/bin/python bench/call_overhead.py [--calls 1000] [--latency-ms 20]
 """
@@ -50,25 +52,31 @@ def main() -> None:
         assert r.status_code == 200, r.status_code
     wall = time.perf_counter() - t_all
     calls = Call.objects.filter(tenant=tenant, idempotency_key__in=list(page_ms)).values_list(
-        "idempotency_key", "elapsed_ms", "status"
+        "idempotency_key", "serial", "elapsed_ms", "status"
     )
-    overhead, aicc = [], []
+    time.sleep(0.5)  # the simulator notes its time just after writing each answer
+    served = {c["serial"]: c["served_ms"] for c in sim.calls() if c.get("serial")}
+    overhead, aicc, sim_ms = [], [], []
     statuses: dict[str, int] = {}
-    for key, elapsed, status in calls:
+    for key, serial, elapsed, status in calls:
         statuses[status] = statuses.get(status, 0) + 1
         aicc.append(elapsed)
-        overhead.append(page_ms[key] - elapsed)
+        sim_ms.append(served[serial])
+        overhead.append(page_ms[key] - served[serial])
     stats = sim.stats()["token_fetches"]
     print(
         f"calls: {len(overhead)} in {wall:.1f} s ({len(overhead) / wall:.0f}/s, one client), statuses: {statuses}"
     )
     print(
-        f"simulator added latency: {args.latency_ms} ms; AICC round trip median {statistics.median(aicc):.2f} ms"
+        f"simulator added latency: {args.latency_ms} ms; its own time per createCall median "
+        f"{statistics.median(sim_ms):.2f} ms; the AICC round trip the console measured median "
+        f"{statistics.median(aicc):.2f} ms"
     )
     print(f"page time median {statistics.median(page_ms.values()):.2f} ms")
     print(
-        f"console overhead (page time - AICC round trip): median {statistics.median(overhead):.2f} ms, "
-        f"p99 {percentile(overhead, 99):.2f} ms  (target: median <= 5 ms)"
+        f"console overhead (page time - simulator's own time): median "
+        f"{statistics.median(overhead):.2f} ms, p99 {percentile(overhead, 99):.2f} ms  "
+        "(target: median <= 5 ms)"
     )
     print(f"token fetches: {sum(stats.values())}  (target: 1)")
     sim.stop()

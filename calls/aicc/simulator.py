@@ -386,6 +386,8 @@ class Reply:
     ctype: str = "application/json;charset=UTF-8"
     fault: str | None = None
     delay: float = 0.0
+    # createCall's entry in the simulator's log: gets "served_ms" once the answer is written.
+    log_entry: dict | None = None
 
 
 class SimState:
@@ -855,6 +857,7 @@ class Simulator:
             log_entry["retCode"] = str(reply.obj["retCode"]) if reply.status == 200 else None
         with st.lock:
             st.create_calls.append(log_entry)
+        reply.log_entry = log_entry
         return reply
 
     def _dispatch_query(self, interface: str, acct: Account, body: dict) -> Reply:
@@ -1237,6 +1240,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("aicc simulator: %s - %s", self.address_string(), format % args)
 
+    def parse_request(self) -> bool:
+        # The request line has arrived: from here on the time is the simulator's own.
+        self._started = time.perf_counter()
+        return super().parse_request()
+
     def do_GET(self) -> None:  # noqa: N802
         self._dispatch("GET")
 
@@ -1293,6 +1301,10 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("aicc simulator: internal error on %s", path)
             reply = _http_error(500, "simulator internal error")
         self._send(reply)
+        if reply.log_entry is not None:
+            # From the request line read to the last byte of the answer written (headers
+            # parsed, injected latency included): what bench/call_overhead.py subtracts.
+            reply.log_entry["served_ms"] = (time.perf_counter() - self._started) * 1000
 
     def _send(self, reply: Reply) -> None:
         if reply.fault is not None:

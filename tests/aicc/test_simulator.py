@@ -668,6 +668,29 @@ def test_global_latency(sim, demo):
     assert time.monotonic() - started < 0.19
 
 
+def test_create_call_log_has_the_simulators_own_time(sim, demo):
+    """bench/call_overhead.py subtracts `served_ms`: the simulator's time for that createCall,
+    injected latency included, and never more than the client waited."""
+    assert requests.post(sim.url + "/__sim/latency", json={"ms": 50}).status_code == 200
+    try:
+        called = fresh_called()
+        started = time.perf_counter()
+        assert demo.call(softPhone="10003", called=called)["retCode"] == "0"
+        waited_ms = (time.perf_counter() - started) * 1000
+    finally:
+        requests.post(sim.url + "/__sim/latency", json={"ms": 0})
+    deadline = time.monotonic() + 5  # set just after the answer is written: may lag a moment
+    while True:
+        calls = requests.get(sim.url + "/__sim/calls").json()
+        (entry,) = [
+            c for c in calls if isinstance(c["body"], dict) and c["body"].get("called") == called
+        ]
+        if "served_ms" in entry or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert 50 <= entry["served_ms"] <= waited_ms
+
+
 def test_bad_scenario_rejected(sim):
     for body in ({"interface": "nope"}, {"fault": "explode"}, {"outcome": "x"}, {"bogus": 1}):
         assert requests.post(sim.url + "/__sim/scenario", json=body).status_code == 400
