@@ -122,7 +122,7 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         for kind in ("config", "update", "replace", "exempt")
         for ro in ("", "_ro")
     )
-    _built: dict[int, str] = {}
+    _built: tuple[object, str] | None = None  # (the policy setting it was built from, header)
 
     def process_response(self, request, response):
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
@@ -135,9 +135,10 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
             or csp.constants.HEADER in response
         ):
             return super().process_response(request, response)
-        header = self._built.get(id(policy))
-        if header is None:
-            header = self._built[id(policy)] = csp.utils.build_policy()
+        built = self._built
+        if built is None or built[0] is not policy:  # the setting object itself, kept alive
+            built = self._built = (policy, csp.utils.build_policy())
+        header = built[1]
         if header:
             response[csp.constants.HEADER] = header
         request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
