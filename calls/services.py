@@ -47,7 +47,7 @@ def client_for(tenant: Tenant) -> AiccClient:
     return AiccClient(config, tokens=DbTokenSource(tenant.id))
 
 
-# Prepared (console/prepared.py): both run on every placed call.
+# Prepared (console/prepared.py); for a membership loaded without its mapping.
 _ACTIVE_MAPPING = Prepared(
     lambda tenant_id, user_id: SoftphoneMapping.objects.filter(
         tenant_id=tenant_id, user_id=user_id, enabled=True

@@ -22,7 +22,7 @@ fields; no model signals are sent (the console has none).
 Supported parameter types: int, str, UUID, datetime (each used as a plain lookup value: `exact`,
 `gt`, `in`-free comparisons; a value the ORM rewrites, such as `contains`, is refused when the
 query is prepared). Tests compare every prepared query with its plain ORM twin on SQLite and
-PostgreSQL (tests/test_prepared.py).
+PostgreSQL (tests/console/test_prepared.py).
 """
 
 from collections.abc import Callable
@@ -193,8 +193,9 @@ def insert_row(obj, using: str = "default") -> None:
 
 
 def update_row(obj, using: str = "default", **values) -> int:
-    """UPDATE the given fields of `obj`'s row (by primary key) and set them on `obj`, as
-    `Model.objects.filter(pk=obj.pk).update(**values)` would. Returns the rows changed."""
+    """UPDATE the given fields of `obj`'s row (by primary key) to plain values (no expressions)
+    and set them on `obj`, as `Model.objects.filter(pk=obj.pk).update(**values)` would. Returns
+    the rows changed."""
     connection = connections[using]
     meta = obj._meta
     names = tuple(values)
@@ -209,7 +210,7 @@ def update_row(obj, using: str = "default", **values) -> int:
             qn(meta.pk.column),
         )
         _write_sql[key] = sql
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    params = [f.get_db_prep_save(values[n], connection) for n, f in zip(names, fields, strict=True)]
     params.append(meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
