@@ -115,7 +115,10 @@ def history(request, tenant):
     form = _filter_form(m, request)
     qs = selectors.calls_for(m, form.filters)
     page = selectors.history_page(
-        qs, cursor=request.GET.get("after"), size=selectors.page_size(request.GET.get("size"))
+        qs,
+        cursor=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=selectors.page_size(request.GET.get("size")),
     )
     ctx = {
         "m": m,
@@ -125,7 +128,7 @@ def history(request, tenant):
         "history_url": reverse("history", kwargs={"tenant": m.tenant.code}),
         "query": form.querystring(),
         "size_param": request.GET.get("size", ""),
-        "first_page": not request.GET.get("after"),
+        "first_page": page.top,
         "tz": m.tenant.time_zone,
     }
     if m.is_admin and not wants_partial(request):

@@ -189,7 +189,7 @@ class HistoryFilter(forms.Form):
     )
 
     def __init__(self, data=None, *, managers: list | None = None):
-        # Only the filter's own keys: "after" (the cursor) and "size" are not filters.
+        # Only the filter's own keys: "after"/"before" (the cursors) and "size" are not filters.
         if data is not None:
             data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
         super().__init__(data)
@@ -348,6 +348,16 @@ def older_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
     return qs.filter(Q(created_at__lte=ts), Q(created_at__lt=ts) | Q(created_at=ts, id__lt=pk))
 
 
+def newer_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
+    """Rows before the cursor in the list's order (newer ones): `(created_at, id) > (t, id)`,
+    with the redundant `created_at >= t` for an index range, like `older_than`."""
+    key = decode_cursor(cursor) if cursor else None
+    if key is None:
+        return qs
+    ts, pk = key
+    return qs.filter(Q(created_at__gte=ts), Q(created_at__gt=ts) | Q(created_at=ts, id__gt=pk))
+
+
 # The columns the list shows (the rest, e.g. call data and raw answers, are for the detail page).
 LIST_COLUMNS = (
     "id", "code", "tenant_id", "created_at", "user_id", "softphone", "called", "status", "serial",
@@ -360,8 +370,10 @@ LIST_COLUMNS = (
 @dataclass
 class Page:
     calls: list[Call]
-    next_cursor: str | None
+    next_cursor: str | None  # "Older calls": the rows after this page's last one
     size: int
+    prev_cursor: str | None = None  # "Newer calls": the rows before this page's first one
+    top: bool = True  # nothing newer: this is the first page
 
 
 def page_size(raw: str | None) -> int:
@@ -371,18 +383,34 @@ def page_size(raw: str | None) -> int:
         return PAGE_SIZE
 
 
-def history_page(qs: QuerySet[Call], *, cursor: str | None, size: int) -> Page:
+def history_page(
+    qs: QuerySet[Call], *, cursor: str | None, size: int, before: str | None = None
+) -> Page:
     """One page, newest first, in one query (size + 1 rows tell whether there is a next page;
-    no COUNT: keyset pages need none)."""
-    rows = list(
-        older_than(qs, cursor)
-        .select_related("user")
-        .only(*LIST_COLUMNS)
-        .order_by("-created_at", "-id")[: size + 1]
-    )
+    no COUNT: keyset pages need none).
+
+    `cursor` ("after") pages towards older calls; `before` pages back towards newer ones: the
+    `size` rows just newer than it, read oldest first from the same index and shown newest
+    first. When fewer than a page's worth of newer rows are left, the first page is shown
+    instead (a second query, on that page only)."""
+    columns = qs.select_related("user").only(*LIST_COLUMNS)
+    if before and decode_cursor(before) and not (cursor and decode_cursor(cursor)):
+        rows = list(newer_than(columns, before).order_by("created_at", "id")[: size + 1])
+        if len(rows) > size:
+            rows = rows[:size][::-1]
+            return Page(rows, encode_cursor(rows[-1]), size, encode_cursor(rows[0]), top=False)
+        cursor = None  # back at the top
+    rows = list(older_than(columns, cursor).order_by("-created_at", "-id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return Page(rows, encode_cursor(rows[-1]) if more and rows else None, size)
+    top = not (cursor and decode_cursor(cursor))
+    return Page(
+        rows,
+        encode_cursor(rows[-1]) if more and rows else None,
+        size,
+        encode_cursor(rows[0]) if rows and not top else None,
+        top=top,
+    )
 
 
 def visible_call(m: Membership, code) -> Call:
