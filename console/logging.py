@@ -11,9 +11,11 @@ redacted the same way. Only the fields listed in `JsonFormatter` are written: ne
 import json
 import logging
 import logging.handlers
+import os
 import queue
 import re
 import threading
+import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -87,6 +89,16 @@ class BackgroundStreamHandler(logging.handlers.QueueHandler):
         self.listener = logging.handlers.QueueListener(self.queue, self.target)
         self.listener.start()
         self._flushing = threading.Lock()
+        _background_handlers.add(self)
+
+    def _restart_in_child(self) -> None:
+        # A forked child (gunicorn with preload_app, multiprocessing) inherits the queue but not
+        # the writing thread: without a new one its lines would wait until it exits. The queue
+        # and lock are made anew too (the parent may have held them mid-put at the fork).
+        self.queue = queue.SimpleQueue()
+        self._flushing = threading.Lock()
+        self.listener = logging.handlers.QueueListener(self.queue, self.target)
+        self.listener.start()
 
     def setFormatter(self, fmt) -> None:  # noqa: N802 - the formatter is the writer's
         self.target.setFormatter(fmt)
@@ -114,6 +126,17 @@ class BackgroundStreamHandler(logging.handlers.QueueHandler):
                 self.listener.stop()
         self.target.close()
         super().close()
+
+
+_background_handlers: "weakref.WeakSet[BackgroundStreamHandler]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for handler in list(_background_handlers):
+        handler._restart_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class PlainFormatter(logging.Formatter):

@@ -340,3 +340,31 @@ def test_background_log_handler_writes_every_line_by_exit(tmp_path):
     assert [e["message"] for e in lines if e["logger"] == "calls"] == [
         f"line {i} for *******1234" for i in range(500)
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_background_log_handler_writes_from_a_forked_child(tmp_path, settings):
+    """A child forked after logging was set up (gunicorn's preload_app, multiprocessing) gets
+    its own writing thread: its lines appear while it runs, not only when it exits."""
+    path = tmp_path / "child.log"
+    stream = path.open("a", buffering=1)
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
+    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
+    log = logging.getLogger("tests.fork")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: log, wait for the line to be written, never flush or exit cleanly
+            log.info("from the child %s", os.getpid())
+            deadline = time.monotonic() + 5
+            while "from the child" not in path.read_text() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os._exit(0 if "from the child" in path.read_text() else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, "the child's line was not written"
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+        stream.close()
