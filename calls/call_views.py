@@ -9,15 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
-from calls import selectors, services
+from calls import result_panel, selectors, services
 from calls.forms import CallForm, new_key
 from calls.models import Call
 from console.access import current_membership, tenant_access
 from console.htmx import wants_partial
 from console.models import Membership
-
-# Polling a placed call: wait this long before each next look (seconds), then stop.
-POLL_DELAYS = (1, 1, 2, 2, 3, 3, 5, 5, 5, 10, 10, 15, 15, 30, 30, 60)
 
 
 def _page_context(m: Membership, form: CallForm | None, **extra) -> dict:
@@ -48,11 +45,14 @@ def call(request, tenant):
             "caller_present": request.GET.get("present", ""),
             "idempotency_key": new_key(),
         }
+        extra = {}
         last = _last_call(m, request.GET.get("last", ""))
+        if last is not None:  # the result of the call just placed (no-JavaScript flow)
+            extra = result_panel.context(m, last, poll=result_panel.poll_next(m, last, 0))
         return render(
             request,
             "calls/call.html",
-            _page_context(m, CallForm(initial=initial, tenant=m.tenant), last=last),
+            _page_context(m, CallForm(initial=initial, tenant=m.tenant), **extra),
         )
 
     form = CallForm(request.POST, tenant=m.tenant)
@@ -82,22 +82,12 @@ def call(request, tenant):
         idempotency_key=data["idempotency_key"],
     )
     if partial:
-        ctx = {
-            "m": m,
-            "call": placed.call,
-            "poll": poll_next(m, placed.call, 0),
-            "next_key": new_key(),
-        }
+        call = placed.call
+        ctx = result_panel.context(
+            m, call, poll=result_panel.poll_next(m, call, 0), next_key=new_key()
+        )
         return render(request, "calls/call.html#result", ctx)
     return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
-
-
-def poll_next(m: Membership, call: Call, n: int) -> dict | None:
-    """Where and when to look next at a placed call, or None to stop."""
-    if call.status != Call.Status.PLACED or call.state == 3 or n >= len(POLL_DELAYS):
-        return None
-    url = reverse("call-status", kwargs={"tenant": m.tenant.code, "call": call.code})
-    return {"url": f"{url}?n={n + 1}", "delay": POLL_DELAYS[n]}
 
 
 @login_required
@@ -107,14 +97,12 @@ def call_status(request, tenant, call):
     m = tenant_access(request, tenant)
     c = selectors.visible_call(m, call)
     try:
-        n = max(0, min(int(request.GET.get("n", "0")), len(POLL_DELAYS)))
+        n = max(0, min(int(request.GET.get("n", "0")), len(result_panel.POLL_DELAYS)))
     except ValueError:
         n = 0
     c = services.call_refresh_state(c)
-    response = render(
-        request, "calls/call.html#result", {"m": m, "call": c, "poll": poll_next(m, c, n)}
-    )
-    return response
+    ctx = result_panel.context(m, c, poll=result_panel.poll_next(m, c, n))
+    return render(request, "calls/call.html#result", ctx)
 
 
 @login_required

@@ -14,10 +14,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from calls import export, selectors
+from calls import export, result_panel, selectors
 from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
-from calls.call_views import poll_next
 from calls.models import Call, OutcomeSync
 from calls.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services import client_for
@@ -185,7 +184,8 @@ def call_refresh(request, tenant, call):
     problem = call_refresh_outcome(c)
     if wants_partial(request) and request.POST.get("panel"):
         # From the call page's result panel: answer with the panel itself.
-        ctx = {"m": m, "call": c, "poll": poll_next(m, c, 0), "checked": True, "problem": problem}
+        poll = result_panel.poll_next(m, c, 0)
+        ctx = result_panel.context(m, c, poll=poll, checked=True, problem=problem)
         return render(request, "calls/call.html#result", ctx)
     if wants_partial(request):
         return render(

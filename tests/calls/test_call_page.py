@@ -55,6 +55,26 @@ def test_plain_post_redirects_to_the_result(client, manager, tenant, simctl):
     assert call.serial in page.content.decode()
 
 
+def test_the_result_panel_speaks_each_users_language(client, manager, tenant, simctl):
+    # Its fixed words are translated once per language (calls/result_panel.py): a Chinese
+    # page must not leave English words cached for the next English one, or the reverse.
+    client.force_login(manager)
+    for n, (language, placed, again) in enumerate(
+        [("zh-Hans", "呼叫已发起", "再次呼叫"), ("en", "Call placed", "Call again")] * 2
+    ):
+        r = client.post(
+            url(tenant),
+            {"called": f"138 0000 000{n}", "call_data": "a b&c", "idempotency_key": f"{n:032x}"},
+            headers={"HX-Request": "true", "Accept-Language": language},
+        )
+        body = r.content.decode()
+        assert placed in body and again in body
+    call = Call.objects.latest("created_at")
+    assert f'href="/t/{tenant.code}/calls/{call.code}/"' in body  # Details
+    again_url = f"/t/{tenant.code}/call/?called=13800000003&amp;data=a+b%26c"  # Call again
+    assert f'href="{again_url}"' in body
+
+
 @pytest.mark.parametrize(
     "ret_code, words",
     [("6", "VDN"), ("8", "range"), ("16", "trustlist"), ("21", "10"), ("90106012", "customer")],
