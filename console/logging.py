@@ -71,6 +71,44 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+class _BatchWriter(logging.handlers.QueueListener):
+    """The writing thread: takes every record waiting in the queue at once and writes their lines
+    with one write and one flush. Under load (bench/load.py, 4 lines per placed call) one write
+    per line cost ~7% of the throughput: each write gives up the GIL and wakes this thread again."""
+
+    MAX_BATCH = 512
+
+    def _monitor(self) -> None:
+        q, target, sentinel = self.queue, self.handlers[0], self._sentinel
+        while True:
+            batch = [q.get()]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(q.get_nowait())
+                except queue.Empty:
+                    break
+            lines, stop = [], False
+            for record in batch:
+                if record is sentinel:
+                    stop = True  # stop(): write what was queued before (and with) it, then end
+                    continue
+                try:
+                    lines.append(target.format(record) + target.terminator)
+                except Exception:
+                    target.handleError(record)
+            if lines:
+                target.acquire()
+                try:
+                    target.stream.write("".join(lines))
+                    target.flush()
+                except Exception:
+                    target.handleError(next(r for r in batch if r is not sentinel))
+                finally:
+                    target.release()
+            if stop:
+                return
+
+
 class BackgroundStreamHandler(logging.handlers.QueueHandler):
     """A StreamHandler (stderr) whose formatting and writing happen on one background thread.
 
@@ -86,7 +124,7 @@ class BackgroundStreamHandler(logging.handlers.QueueHandler):
     def __init__(self, stream=None) -> None:
         super().__init__(queue.SimpleQueue())
         self.target = logging.StreamHandler(stream)
-        self.listener = logging.handlers.QueueListener(self.queue, self.target)
+        self.listener = _BatchWriter(self.queue, self.target)
         self.listener.start()
         self._flushing = threading.Lock()
         _background_handlers.add(self)
@@ -97,7 +135,7 @@ class BackgroundStreamHandler(logging.handlers.QueueHandler):
         # and lock are made anew too (the parent may have held them mid-put at the fork).
         self.queue = queue.SimpleQueue()
         self._flushing = threading.Lock()
-        self.listener = logging.handlers.QueueListener(self.queue, self.target)
+        self.listener = _BatchWriter(self.queue, self.target)
         self.listener.start()
 
     def setFormatter(self, fmt) -> None:  # noqa: N802 - the formatter is the writer's
