@@ -48,7 +48,7 @@ def call(request, tenant):
         extra = {}
         last = _last_call(m, request.GET.get("last", ""))
         if last is not None:  # the result of the call just placed (no-JavaScript flow)
-            extra = result_panel.context(m, last, poll=result_panel.poll_next(m, last, 0))
+            extra = result_panel.context(m, last)
         return render(
             request,
             "calls/call.html",
@@ -82,10 +82,7 @@ def call(request, tenant):
         idempotency_key=data["idempotency_key"],
     )
     if partial:
-        call = placed.call
-        ctx = result_panel.context(
-            m, call, poll=result_panel.poll_next(m, call, 0), next_key=new_key()
-        )
+        ctx = result_panel.context(m, placed.call, next_key=new_key())
         return render(request, "calls/call.html#result", ctx)
     return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
 
@@ -101,7 +98,7 @@ def call_status(request, tenant, call):
     except ValueError:
         n = 0
     c = services.call_refresh_state(c)
-    ctx = result_panel.context(m, c, poll=result_panel.poll_next(m, c, n))
+    ctx = result_panel.context(m, c, step=n)
     return render(request, "calls/call.html#result", ctx)
 
 

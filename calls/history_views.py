@@ -1,7 +1,6 @@
 """Call history: the filtered list, one call's detail, refreshing its outcome, its recording and
 the CSV export. Managers see their own calls; admins and supervisors the whole tenant."""
 
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import requests
@@ -10,13 +9,13 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import export, result_panel, selectors
 from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
+from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
 from calls.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services import client_for
@@ -30,20 +29,14 @@ def _filter_form(m: Membership, request) -> selectors.HistoryFilter:
     return selectors.HistoryFilter(request.GET, managers=managers)
 
 
-_ZERO = UUID(int=0)
-
-
 def _rows(m: Membership, calls: list[Call]) -> list[dict]:
     """The page's rows as plain values for the template: per-row template work (URL reversing,
     time zone conversion and date formatting, decoding and translating reasons, `translate`
     tags) was most of the page's time. Each distinct reason, outcome, manager and talk time is
-    decoded and translated once per page; URLs are a prefix reversed once plus the call's code."""
+    decoded and translated once per page; URLs come from calls.links (reversed once per tenant)."""
     tz = ZoneInfo(m.tenant.time_zone)
-    detail = reverse("call-detail", kwargs={"tenant": m.tenant.code, "call": _ZERO})
-    detail_prefix, detail_suffix = detail.split(str(_ZERO))
-    again = None
-    if m.role == Membership.Role.MANAGER:
-        again = reverse("call", kwargs={"tenant": m.tenant.code}) + "?"
+    links = TenantLinks(m.tenant.code)
+    can_call = m.role == Membership.Role.MANAGER
     status_labels = {s.value: str(s.label) for s in Call.Status}
     answered, not_answered = gettext("Answered"), gettext("Not answered")
     talking, not_known = gettext("Talking"), gettext("Not known yet")
@@ -84,7 +77,7 @@ def _rows(m: Membership, calls: list[Call]) -> list[dict]:
             note = "—"
         rows.append(
             {
-                "href": f"{detail_prefix}{c.code}{detail_suffix}",
+                "href": links.of("call-detail", c),
                 "time": c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "who": who,
                 "softphone": c.softphone,
@@ -98,9 +91,7 @@ def _rows(m: Membership, calls: list[Call]) -> list[dict]:
                 "plain": plain,
                 "note": note,
                 "again": (
-                    again + urlencode({"called": c.called})
-                    if again and c.user_id == m.user_id
-                    else ""
+                    links.call_again(c.called) if can_call and c.user_id == m.user_id else ""
                 ),
             }
         )
@@ -184,8 +175,7 @@ def call_refresh(request, tenant, call):
     problem = call_refresh_outcome(c)
     if wants_partial(request) and request.POST.get("panel"):
         # From the call page's result panel: answer with the panel itself.
-        poll = result_panel.poll_next(m, c, 0)
-        ctx = result_panel.context(m, c, poll=poll, checked=True, problem=problem)
+        ctx = result_panel.context(m, c, checked=True, problem=problem)
         return render(request, "calls/call.html#result", ctx)
     if wants_partial(request):
         return render(

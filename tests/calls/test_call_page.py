@@ -222,6 +222,22 @@ def test_ita_tenant_hides_and_never_sends_call_data(client, manager, tenant, sim
     simctl.post("accounts", app_key="acme-key", app_secret="acme-secret-value-1")
 
 
+def test_the_result_panel_offers_call_again_only_to_customer_managers(
+    client, manager, supervisor, tenant, simctl
+):
+    client.force_login(manager)
+    post(client, tenant, called="13800000006")
+    call = Call.objects.get()
+    status_url = f"/t/{tenant.code}/calls/{call.code}/status/"
+    mine = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Call again" in mine and f"/t/{tenant.code}/call/?called=13800000006" in mine
+    client.force_login(supervisor)  # may follow any call, but has no call page
+    theirs = client.get(status_url, headers={"HX-Request": "true"})
+    assert theirs.status_code == 200
+    body = theirs.content.decode()
+    assert "Call again" not in body and f"/t/{tenant.code}/calls/{call.code}/" in body
+
+
 def test_live_status_follows_the_call_to_its_end(client, manager, tenant, simctl):
     import time
 
