@@ -15,6 +15,7 @@ import os
 import queue
 import re
 import threading
+import time
 import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -80,11 +81,17 @@ class _BatchWriter(logging.handlers.QueueListener):
     3.11-3.13; the background-handler tests in tests/test_production.py cover it on upgrades)."""
 
     MAX_BATCH = 512
+    # After the first line it waits this long (seconds) for more before writing. Writing each
+    # line as it came woke this thread for every line, and each wake-up took the GIL from the
+    # request threads: ~0.4 ms of CPU per placed call. Lines reach the stream at most this late.
+    LINGER = 0.05
 
     def _monitor(self) -> None:
         q, target, sentinel = self.queue, self.handlers[0], self._sentinel
         while True:
             batch = [q.get()]
+            if batch[0] is not sentinel:
+                time.sleep(self.LINGER)
             while len(batch) < self.MAX_BATCH:
                 try:
                     batch.append(q.get_nowait())

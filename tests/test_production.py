@@ -402,3 +402,35 @@ def test_background_log_handler_writes_waiting_lines_in_one_write(settings):
     finally:
         log.removeHandler(handler)
         handler.close()
+
+
+def test_background_log_handler_gathers_lines_logged_close_together(settings):
+    """An idle writer waits a moment after the first line before it writes, so a request's few
+    lines (and other threads' lines meanwhile) go out in one write and one wake-up: one wake-up
+    per line cost ~0.4 ms of CPU per placed call (bench/, one gunicorn thread)."""
+
+    class CountingStream(io.StringIO):
+        writes = 0
+
+        def write(self, text):
+            self.writes += 1
+            return super().write(text)
+
+    stream = CountingStream()
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
+    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
+    log = logging.getLogger("tests.linger")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        for i in range(4):
+            log.info("line %s", i)
+            time.sleep(0.002)  # the writer is idle between lines, as between a request's steps
+        handler.flush()
+        messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+        assert messages == [f"line {i}" for i in range(4)]
+        assert stream.writes == 1
+    finally:
+        log.removeHandler(handler)
+        handler.close()
