@@ -825,11 +825,14 @@ class AiccClient:
             return self._transport(interface, "bad_json", _excerpt(body, secrets), elapsed)
         return payload
 
-    def _log(self, outcome: Outcome, numbers: dict[str, str], serial: str = "") -> None:
+    def _log(
+        self, outcome: Outcome, numbers: dict[str, str], serial: str = "", ref: str = ""
+    ) -> None:
         masked = " ".join(f"{k}={mask_number(v)}" for k, v in numbers.items() if v)
         log.info(
-            "aicc %s kind=%s code=%s status=%s fault=%s elapsed_ms=%.1f%s%s",
+            "aicc %s%s kind=%s code=%s status=%s fault=%s elapsed_ms=%.1f%s%s",
             outcome.interface,
+            f" call={ref}" if ref else "",
             outcome.kind,
             outcome.ret_code or "-",
             outcome.http_status if outcome.http_status is not None else "-",
@@ -909,8 +912,10 @@ class AiccClient:
         numbers: dict[str, str] | None = None,
         serial: str = "",
         scrub: tuple[str, ...] = (),
+        ref: str = "",
     ) -> Outcome:
-        """Get a token, POST, retry once on 401/403 with a fresh token, parse.
+        """Get a token, POST, retry once on 401/403 with a fresh token, parse. Each request
+        is logged (one line; `ref` names the console's record it is for).
 
         elapsed_ms is the round trip of the last API request only (token fetches and a
         first, rejected attempt are not included).
@@ -925,6 +930,7 @@ class AiccClient:
                 Outcome(interface, KIND_HTTP, http_status=response.status_code, elapsed_ms=elapsed),
                 numbers or {},
                 serial,
+                ref,
             )
             self.tokens.invalidate(self, tok.result.access_token)
             tok = self.tokens.get(self)
@@ -934,7 +940,7 @@ class AiccClient:
         outcome = self._api_outcome(
             interface, response, exc, elapsed, self._secrets(tok.result.access_token, *scrub)
         )
-        self._log(outcome, numbers or {}, serial or self._serial_of(outcome))
+        self._log(outcome, numbers or {}, serial or self._serial_of(outcome), ref)
         return outcome
 
     @staticmethod
@@ -996,8 +1002,10 @@ class AiccClient:
         caller: str = "",
         call_data: str = "",
         caller_present: str = "",
+        ref: str = "",
     ) -> Outcome:
         """§2 / createCall-v3.txt: place a bidirectional call; result CreateCallResult.
+        `ref` (the console's call code) goes into the log line of the request.
 
         Raises ValueError for a missing softPhone/called or a field over its length limit
         (the form layer must validate these). For call_type "ITA" callData and
@@ -1028,7 +1036,7 @@ class AiccClient:
             "caller": caller,
             "callerPresent": body.get("callerPresent", ""),
         }
-        return self._call(CREATE_CALL, body, numbers=numbers, scrub=(call_data,))
+        return self._call(CREATE_CALL, body, numbers=numbers, scrub=(call_data,), ref=ref)
 
     # ---- §5 queryCallState ------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Placing calls: records are never lost, whatever fails, and concurrent use stays exact."""
 
+import logging
 import threading
 from datetime import timedelta
 from unittest.mock import patch
@@ -228,3 +229,23 @@ def test_a_bug_while_placing_leaves_an_explained_unknown_call(manager_membership
         "interrupted",
     )
     assert "placing failed inside the console" in caplog.text
+
+
+def test_each_call_logs_one_info_line_with_its_code_and_masked_numbers(
+    manager_membership, simctl, caplog
+):
+    caplog.set_level(logging.INFO)
+    placed = place(manager_membership, called="13800005678").call
+    tenant = manager_membership.tenant
+    tenant.app_secret = ""
+    tenant.save()
+    refused = place(manager_membership, called="13800005679", key="key-00000002").call
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("calls")]
+    lines = [line for line in lines if not line.startswith("aicc tokenByAkSk")]  # once a tenant
+    assert len(lines) == 2, lines
+    sent, not_sent = lines
+    assert sent.startswith(f"aicc createCall call={placed.code} kind=ok code=0 status=200")
+    assert f"serial={placed.serial}" in sent and "*******5678" in sent
+    assert "13800005678" not in sent
+    assert not_sent.startswith(f"call {refused.code} failed, not sent: reason=transport:config")
+    assert "*******5679" in not_sent and "13800005679" not in not_sent
