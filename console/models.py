@@ -4,6 +4,7 @@ from uuid import uuid4
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -226,3 +227,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class Session(AbstractBaseSession):
+    """Django's database session plus the user it is logged in as (kept by console.sessions on
+    every save), so a page reads the session and its user in one query. A user's sessions go
+    with the user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from console.sessions import SessionStore
+
+        return SessionStore

@@ -1,24 +1,49 @@
-"""Django's database sessions, with the per-request session lookup prepared once
-(console/prepared.py): it runs on every page."""
+"""Django's database sessions, read with their user in one prepared query (console/prepared.py):
+it runs on every page.
+
+The session row carries the id of the user it is logged in as (`console.models.Session.user`,
+set on every save from the session's own `_auth_user_id`). Loading a session also loads that
+user; `console.auth.Backend.get_user` takes it from there instead of asking again. Everything
+else (the session data, its signature, the auth hash check in `django.contrib.auth.get_user`)
+is Django's own.
+"""
 
 import logging
 from datetime import datetime
 
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils import timezone
 
+from console.models import Session
 from console.prepared import Prepared
 
 _SESSION = Prepared(
-    lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
+    lambda key, now: Session.objects.select_related("user").filter(
+        session_key=key, expire_date__gt=now
+    ),
     key=str,
     now=datetime,
 )
 
 
 class SessionStore(db.SessionStore):
+    # The user row read with the session (None: no session, or not logged in).
+    loaded_user = None
+
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def create_model_instance(self, data):
+        obj = super().create_model_instance(data)
+        try:
+            obj.user_id = get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
+        except ValidationError:
+            obj.user_id = None
+        return obj
+
     def _get_session_from_db(self):
         try:
             session = _SESSION.first(key=self.session_key or "", now=timezone.now())
@@ -27,4 +52,7 @@ class SessionStore(db.SessionStore):
             session = None
         if session is None:
             self._session_key = None
+            self.loaded_user = None
+        else:
+            self.loaded_user = session.user
         return session

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from calls import services
 from calls.models import Call
 from console.access import _MEMBERSHIP
 from console.auth import Backend
-from console.models import Membership
+from console.models import Membership, Session
 from console.prepared import Prepared
 from console.sessions import SessionStore
 
@@ -87,6 +86,52 @@ def test_session_lookup_keeps_expiry(db):
     assert expired.load() == {}
     assert expired.session_key is None  # a new session will be created, as in Django
     assert SessionStore("no-such-session-key-0123456789").load() == {}
+
+
+def test_a_session_is_read_with_its_user_and_the_backend_takes_it(
+    manager, rf, django_assert_num_queries
+):
+    from django.contrib.auth import SESSION_KEY
+
+    from console.logging import current_request
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(manager.pk)
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user_id == manager.pk
+    request = rf.get("/")
+    request.session = SessionStore(store.session_key)
+    token = current_request.set(request)
+    try:
+        with django_assert_num_queries(1):  # the session and its user
+            assert request.session[SESSION_KEY] == str(manager.pk)
+            user = Backend().get_user(request.session[SESSION_KEY])
+        assert _fields(user) == _fields(type(manager).objects.get(pk=manager.pk))
+        with django_assert_num_queries(1):  # another user than the session's: looked up
+            assert Backend().get_user(manager.pk + 1000) is None
+        manager.is_active = False
+        manager.save()
+        request.session = SessionStore(store.session_key)
+        assert request.session[SESSION_KEY] == str(manager.pk)
+        assert Backend().get_user(manager.pk) is None  # the rules stay ModelBackend's
+    finally:
+        current_request.reset(token)
+
+
+def test_a_session_follows_its_user(manager):
+    from django.contrib.auth import SESSION_KEY
+
+    anonymous = SessionStore()
+    anonymous["x"] = 1
+    anonymous.create()
+    assert Session.objects.get(session_key=anonymous.session_key).user_id is None
+    assert SessionStore(anonymous.session_key).load() == {"x": 1}
+    logged_in = SessionStore()
+    logged_in[SESSION_KEY] = str(manager.pk)
+    logged_in.create()
+    manager.delete()
+    assert not Session.objects.filter(session_key=logged_in.session_key).exists()
+    assert Session.objects.filter(session_key=anonymous.session_key).exists()
 
 
 def test_user_lookup_refuses_inactive_and_missing(manager):
