@@ -41,6 +41,14 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--clients", type=int, default=64, help="concurrent managers (default 64)")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open loop: calls per second arriving at random (Poisson) moments, each taken by\n"
+        "a free manager, latency counted from the arrival; 0 (default): closed loop, each\n"
+        "manager calls again as soon as the last call is answered",
+    )
     ap.add_argument("--tenants", type=int, default=4, help="tenants the managers belong to")
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of load (default 20)")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds left out of the figures")
@@ -204,7 +212,32 @@ class Browser:
             raise RuntimeError(f"login failed for {username}: {r.status}")
 
 
-def run_client(browser: Browser, tenant: str, n: int, start: float, stop: float, results: list):
+class Arrivals:
+    """Open loop: the moments calls arrive, `rate` per second at random (exponential gaps, a
+    fixed seed), shared by the managers: each free one takes the next. A call that arrives while
+    every manager is busy waits for one, and that wait counts in its latency."""
+
+    def __init__(self, rate: float, start: float):
+        import random
+
+        self.random, self.rate, self.next = random.Random(2026), rate, start
+        self.lock = threading.Lock()
+
+    def take(self) -> float:
+        with self.lock:
+            self.next += self.random.expovariate(self.rate)
+            return self.next
+
+
+def run_client(
+    browser: Browser,
+    tenant: str,
+    n: int,
+    start: float,
+    stop: float,
+    results: list,
+    arrivals: Arrivals | None = None,
+):
     browser.reconnect()  # the login phase may have outlasted the server's keep-alive
     _, page = browser.request("GET", f"/t/{tenant}/call/")
     token = CSRF.search(page).group(1)
@@ -212,6 +245,11 @@ def run_client(browser: Browser, tenant: str, n: int, start: float, stop: float,
         time.sleep(0.001)
     seq = 0
     while time.monotonic() < stop:
+        if arrivals is not None:
+            arrival = arrivals.take()
+            if arrival >= stop:
+                break
+            time.sleep(max(0.0, arrival - time.monotonic()))
         seq += 1
         key = uuid.uuid4().hex
         form = {
@@ -219,7 +257,7 @@ def run_client(browser: Browser, tenant: str, n: int, start: float, stop: float,
             "idempotency_key": key,
             "csrfmiddlewaretoken": token,
         }
-        t0 = time.monotonic()
+        t0 = time.monotonic() if arrivals is None else arrival
         status, code, retries = 0, "", 0
         while True:
             try:
@@ -359,8 +397,9 @@ def main() -> None:
         results: list = []
         start = time.monotonic() + 1.0
         stop = start + args.duration
+        arrivals = Arrivals(args.rate, start) if args.rate > 0 else None
         threads = [
-            threading.Thread(target=run_client, args=(b, c[1], n, start, stop, results))
+            threading.Thread(target=run_client, args=(b, c[1], n, start, stop, results, arrivals))
             for n, (b, c) in enumerate(zip(browsers, cast, strict=True))
         ]
         for th in threads:
@@ -392,6 +431,7 @@ def main() -> None:
     seconds = stop - (start + args.warmup)
     lat = [r[1] * 1000 for r in window if r[2] == 302]
     out = {
+        "mode": f"open loop, {args.rate:g} calls/s offered" if args.rate > 0 else "closed loop",
         "clients": args.clients,
         "tenants": args.tenants,
         "simulator_latency_ms": args.latency_ms,
@@ -415,7 +455,8 @@ def main() -> None:
         return
     print(
         f"{out['calls_per_s']} calls/s  p50 {out['p50_ms']} ms  p99 {out['p99_ms']} ms  "
-        f"(after {args.warmup:g} s warm-up, {seconds:g} s window; {args.clients} clients, "
+        f"(after {args.warmup:g} s warm-up, {seconds:g} s window; {out['mode']}; "
+        f"{args.clients} clients, "
         f"{args.tenants} tenants, simulator +{args.latency_ms} ms, {out['gunicorn']})"
     )
     print(
