@@ -54,6 +54,9 @@ def parse_args():
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds left out of the figures")
     ap.add_argument("--latency-ms", type=int, default=100, help="simulator delay per request")
     ap.add_argument("--threads", type=int, default=32, help="gunicorn threads per process")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="worker processes per gunicorn server (default 1)"
+    )
     ap.add_argument("--log-level", default="INFO", help="the servers' LOG_LEVEL (JSON lines)")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON line")
     return ap.parse_args()
@@ -111,7 +114,8 @@ def start_servers(args, workdir: Path) -> tuple[list[subprocess.Popen], list[tup
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "console.wsgi", "-c", "gunicorn.conf.py"]
-                + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(args.threads)],
+                + ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+                + ["--threads", str(args.threads)],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -435,7 +439,9 @@ def main() -> None:
         "clients": args.clients,
         "tenants": args.tenants,
         "simulator_latency_ms": args.latency_ms,
-        "gunicorn": f"2 processes x {args.threads} threads",
+        "gunicorn": f"2 servers x {args.workers} x {args.threads} threads"
+        if args.workers > 1
+        else f"2 processes x {args.threads} threads",
         "calls": len(results),
         "calls_per_s": round(len(lat) / seconds, 1),
         "p50_ms": round(percentile(lat, 50), 1),
