@@ -370,67 +370,56 @@ def test_background_log_handler_writes_from_a_forked_child(tmp_path, settings):
         stream.close()
 
 
-def test_background_log_handler_writes_waiting_lines_in_one_write(settings):
-    """Lines that queue up while the writer is busy go out together (one write, one flush), in
-    order and whole: under load one write per line was ~7% of the throughput (bench/load.py)."""
+class CountingStream(io.StringIO):
+    writes = 0
 
-    class CountingStream(io.StringIO):
-        writes = 0
+    def write(self, text):
+        self.writes += 1
+        return super().write(text)
 
-        def write(self, text):
-            self.writes += 1
-            return super().write(text)
 
+@pytest.fixture
+def counted_log(settings):
+    """A logger with the configured background handler (json format) writing into a stream that
+    counts its writes: yields (logger, handler, stream, messages())."""
     stream = CountingStream()
     handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
-    log = logging.getLogger("tests.batch")
+    log = logging.getLogger("tests.counted")
     log.addHandler(handler)
     log.propagate = False
     log.setLevel(logging.INFO)
-    try:
-        handler.target.acquire()  # the writer waits here with at most the first line(s) in hand
-        try:
-            for i in range(200):
-                log.info("line %s", i)
-        finally:
-            handler.target.release()
+
+    def messages():
         handler.flush()
-        messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
-        assert messages == [f"line {i}" for i in range(200)]
-        assert stream.writes <= 3  # the line(s) taken before the wait, then all the others
+        return [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+
+    yield log, handler, stream, messages
+    log.removeHandler(handler)
+    handler.close()
+
+
+def test_background_log_handler_writes_waiting_lines_in_one_write(counted_log):
+    """Lines that queue up while the writer is busy go out together (one write, one flush), in
+    order and whole: under load one write per line was ~7% of the throughput (bench/load.py)."""
+    log, handler, stream, messages = counted_log
+    handler.target.acquire()  # the writer waits here with at most the first line(s) in hand
+    try:
+        for i in range(200):
+            log.info("line %s", i)
     finally:
-        log.removeHandler(handler)
-        handler.close()
+        handler.target.release()
+    assert messages() == [f"line {i}" for i in range(200)]
+    assert stream.writes <= 3  # the line(s) taken before the wait, then all the others
 
 
-def test_background_log_handler_gathers_lines_logged_close_together(settings):
+def test_background_log_handler_gathers_lines_logged_close_together(counted_log):
     """An idle writer waits a moment after the first line before it writes, so a request's few
     lines (and other threads' lines meanwhile) go out in one write and one wake-up: one wake-up
     per line cost ~0.4 ms of CPU per placed call (bench/, one gunicorn thread)."""
-
-    class CountingStream(io.StringIO):
-        writes = 0
-
-        def write(self, text):
-            self.writes += 1
-            return super().write(text)
-
-    stream = CountingStream()
-    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
-    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
-    log = logging.getLogger("tests.linger")
-    log.addHandler(handler)
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    try:
-        for i in range(4):
-            log.info("line %s", i)
-            time.sleep(0.002)  # the writer is idle between lines, as between a request's steps
-        handler.flush()
-        messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
-        assert messages == [f"line {i}" for i in range(4)]
-        assert stream.writes == 1
-    finally:
-        log.removeHandler(handler)
-        handler.close()
+    log, _, stream, messages = counted_log
+    for i in range(4):
+        log.info("line %s", i)
+        time.sleep(0.002)  # the writer is idle between lines, as between a request's steps
+    assert messages() == [f"line {i}" for i in range(4)]
+    assert stream.writes == 1
