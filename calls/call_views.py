@@ -68,11 +68,6 @@ def call(request, tenant):
         response = render(request, "calls/call.html#call-form", _page_context(m, form))
         return reswap(retarget(response, "#call-form"), "outerHTML")
     data = form.cleaned_data
-    if not data["confirm"]:
-        earlier = services.recent_duplicate(m, data["called"], data["idempotency_key"])
-        if earlier is not None:
-            tpl = "calls/call.html#confirm" if partial else "calls/call.html"
-            return render(request, tpl, _page_context(m, form, earlier=earlier))
     placed = services.call_place(
         membership=m,
         mapping=mapping,
@@ -80,7 +75,11 @@ def call(request, tenant):
         call_data=data.get("call_data", ""),
         caller_present=data.get("caller_present", ""),
         idempotency_key=data["idempotency_key"],
+        ask_if_recent=not data["confirm"],  # "called a moment ago": ask before calling again
     )
+    if placed.ask_first:
+        tpl = "calls/call.html#confirm" if partial else "calls/call.html"
+        return render(request, tpl, _page_context(m, form, earlier=placed.call))
     if partial:
         ctx = result_panel.context(m, placed.call, next_key=new_key())
         return render(request, "calls/call.html#result", ctx)

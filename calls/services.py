@@ -93,6 +93,17 @@ _RECENT = Prepared(
 )
 
 
+def _recent_values(membership: Membership, called: str, idempotency_key: str) -> dict:
+    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
+    return {
+        "tenant_id": membership.tenant_id,
+        "user_id": membership.user_id,
+        "since": since,
+        "key": idempotency_key,
+        "called": called,
+    }
+
+
 def recent_duplicate(membership: Membership, called: str, idempotency_key: str = "") -> Call | None:
     """The same manager called the same number a moment ago: ask before calling again.
 
@@ -102,14 +113,7 @@ def recent_duplicate(membership: Membership, called: str, idempotency_key: str =
     many calls they made before): an older resubmission still gets its call back from
     call_place's unique key, it just isn't spared this question.
     """
-    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    recent = _RECENT.all(
-        tenant_id=membership.tenant_id,
-        user_id=membership.user_id,
-        since=since,
-        key=idempotency_key,
-        called=called,
-    )
+    recent = _RECENT.all(**_recent_values(membership, called, idempotency_key))
     for c in recent:
         c.tenant = membership.tenant
     if any(c.idempotency_key == idempotency_key for c in recent):
@@ -121,6 +125,9 @@ def recent_duplicate(membership: Membership, called: str, idempotency_key: str =
 class Placed:
     call: Call
     created: bool  # False: the idempotency key was seen before; this is the earlier call
+    # Nothing was placed: the manager called this number a moment ago (`call` is that call) and
+    # is to be asked first (only with call_place(ask_if_recent=True)).
+    ask_first: bool = False
 
 
 def call_place(
@@ -131,7 +138,14 @@ def call_place(
     call_data: str = "",
     caller_present: str = "",
     idempotency_key: str,
+    ask_if_recent: bool = False,
 ) -> Placed:
+    """Record the call, then ask AICC to place it, and store the answer.
+
+    With `ask_if_recent`, nothing is recorded or sent if the same manager called the same number
+    a moment ago (`recent_duplicate`): the returned Placed says `ask_first`. The check runs in
+    the insert's own statement (one round trip less per call: ~5% of the throughput under
+    load, bench/load.py); only when it finds something is it asked again, for the details."""
     tenant = membership.tenant
     if tenant.is_ita:  # ITA two-way calls support neither field [doc]
         call_data, caller_present = "", ""
@@ -151,10 +165,30 @@ def call_place(
         # COMMIT round trips. Inside one (scripts, tests) a savepoint keeps a duplicate key from
         # breaking the caller's transaction.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            insert_row(call)  # call.save(force_insert=True), prepared
+            unless = None
+            if ask_if_recent:
+                unless = _RECENT.sql(**_recent_values(membership, called, idempotency_key))
+            inserted = insert_row(call, unless=unless)  # call.save(force_insert=True), prepared
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
         return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
+    if not inserted:
+        earlier = recent_duplicate(membership, called, idempotency_key)
+        if earlier is not None:
+            return Placed(earlier, created=False, ask_first=True)
+        # What stopped the insert was this form's own earlier submission: that is the call.
+        # (If that row is gone by now, which nothing in the console does, record it anew.)
+        mine = tenant.calls.filter(idempotency_key=idempotency_key).first()
+        if mine is not None:
+            return Placed(mine, created=False)
+        return call_place(
+            membership=membership,
+            mapping=mapping,
+            called=called,
+            call_data=call_data,
+            caller_present=caller_present,
+            idempotency_key=idempotency_key,
+        )
     # One INFO line per call: the AICC client's line for the createCall request (it carries the
     # call's code, the answer and the masked numbers), or below, the reason nothing was sent.
     # Under load (bench/load.py) each line costs ~2% of the throughput.

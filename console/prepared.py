@@ -120,7 +120,8 @@ class Prepared:
             self._compiled[using] = compiled
         return compiled
 
-    def all(self, using: str = "default", **values) -> list:
+    def sql(self, using: str = "default", **values) -> tuple[str, list]:
+        """The compiled SQL and its parameters for these values (also to use as a subquery)."""
         if values.keys() != self.types.keys():
             raise TypeError(f"Prepared: expected values for {sorted(self.types)}")
         connection = connections[using]
@@ -132,8 +133,14 @@ class Prepared:
             _adapt(values[name], connection) if name is not None else const
             for name, const in c.slots
         ]
+        return c.sql, params
+
+    def all(self, using: str = "default", **values) -> list:
+        sql, params = self.sql(using, **values)
+        connection = connections[using]
+        c = self._for(using)
         with connection.cursor() as cursor:
-            cursor.execute(c.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not rows:
             return []
@@ -157,39 +164,63 @@ class Prepared:
 _write_sql: dict[tuple, str] = {}
 
 
-def insert_row(obj, using: str = "default") -> None:
+def insert_row(obj, using: str = "default", unless: tuple[str, list] | None = None) -> bool:
     """INSERT a new instance as `obj.save(force_insert=True)` would (defaults, auto_now_add and
     the database's value conversions included) and set its primary key. Raises IntegrityError
-    the same way."""
+    the same way.
+
+    With `unless=(sql, params)` (a query, e.g. from `Prepared.sql`) the row is inserted only if
+    that query finds nothing, in the same statement (`INSERT ... SELECT ... WHERE NOT EXISTS`):
+    a check and the insert in one round trip. Returns whether the row was inserted."""
     connection = connections[using]
     meta = obj._meta
     if obj.pk is not None or meta.db_returning_fields != [meta.auto_field]:
         raise ValueError("insert_row: new rows with a database-made primary key only")
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-    key = ("insert", using, meta.label)
+    key = ("insert", using, meta.label, unless[0] if unless else None)
     returning = connection.features.can_return_columns_from_insert
     sql = _write_sql.get(key)
     if sql is None:
         qn = connection.ops.quote_name
+        table, columns = qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
         # Identifiers from the model's own metadata, quoted; every value is a parameter.
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            qn(meta.db_table),
-            ", ".join(qn(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-        )
+        if unless is None:
+            slots = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({slots})"  # noqa: S608 (as above)
+        else:
+            # In a SELECT list PostgreSQL does not take a parameter's type from the column it
+            # goes into (an untyped NULL would be text): each is cast to its column's type.
+            # SQLite must not be: a CAST to a date column's affinity makes a number of a date.
+            slots = (
+                [f"CAST(%s AS {f.db_type(connection)})" for f in fields]
+                if connection.vendor == "postgresql"
+                else ["%s"] * len(fields)
+            )
+            sql = (
+                f"INSERT INTO {table} ({columns}) SELECT {', '.join(slots)}"  # noqa: S608
+                f" WHERE NOT EXISTS ({unless[0]})"
+            )
         if returning:
             sql += f" RETURNING {qn(meta.pk.column)}"
         _write_sql[key] = sql
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    if unless is not None:
+        values += unless[1]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if returning:
-            pk = cursor.fetchone()[0]
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            pk = row[0]
         else:
+            if cursor.rowcount == 0:
+                return False
             pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
+    return True
 
 
 def update_row(obj, using: str = "default", **values) -> int:

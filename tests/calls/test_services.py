@@ -249,3 +249,17 @@ def test_each_call_logs_one_info_line_with_its_code_and_masked_numbers(
     assert "13800005678" not in sent
     assert not_sent.startswith(f"call {refused.code} failed, not sent: reason=transport:config")
     assert "*******5679" in not_sent and "13800005679" not in not_sent
+
+
+def test_asking_first_places_nothing_when_the_number_was_just_called(manager_membership, simctl):
+    first = place(manager_membership, ask_if_recent=True)
+    assert first.created and not first.ask_first and first.call.status == "placed"
+    again = place(manager_membership, key="key-00000002", ask_if_recent=True)
+    assert again.ask_first and not again.created and again.call.pk == first.call.pk
+    resubmitted = place(manager_membership, ask_if_recent=True)  # the first form, sent again
+    assert not resubmitted.ask_first and resubmitted.call.pk == first.call.pk
+    other = place(manager_membership, called="13900000000", key="key-00000003", ask_if_recent=True)
+    assert other.created and not other.ask_first
+    confirmed = place(manager_membership, key="key-00000002")  # asked, and confirmed
+    assert confirmed.created and Call.objects.count() == 3
+    assert simctl.get("stats")["create_calls"] == 3

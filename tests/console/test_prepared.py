@@ -198,6 +198,44 @@ def test_insert_and_update_rows_match_orm(manager_membership, tenant):
         insert_row(ours)  # already saved
 
 
+def test_insert_unless_a_query_finds_a_row(manager_membership, tenant):
+    """The guarded insert (one statement) writes what the ORM writes, NULLs and all, and
+    nothing when its query finds a row."""
+    from console.prepared import insert_row
+
+    def new(key, called="13800138000"):
+        return Call(
+            tenant=tenant,
+            user_id=manager_membership.user_id,
+            softphone="10001",
+            called=called,
+            call_data="订单=42",
+            idempotency_key=key,
+        )
+
+    same_number = Prepared(
+        lambda tenant_id, called: Call.objects.filter(tenant_id=tenant_id, called=called)[:1],
+        tenant_id=int,
+        called=str,
+    )
+    first = new("first")
+    assert insert_row(first, unless=same_number.sql(tenant_id=tenant.pk, called="13800138000"))
+    theirs = new("theirs", called="13900000000")
+    theirs.save(force_insert=True)
+    skip = {"id", "code", "idempotency_key", "called", "created_at", "_state", "_tenant_cache"}
+
+    def row(pk):
+        return {k: v for k, v in _fields(Call.objects.get(pk=pk)).items() if k not in skip}
+
+    assert first.pk and row(first.pk) == row(theirs.pk)
+    assert row(first.pk)["elapsed_ms"] is None and row(first.pk)["answered_at"] is None
+
+    second = new("second")
+    assert not insert_row(second, unless=same_number.sql(tenant_id=tenant.pk, called="13800138000"))
+    assert second.pk is None and second._state.adding
+    assert Call.objects.filter(called="13800138000").count() == 1
+
+
 def test_membership_with_mapping_loads_only_the_enabled_one(manager, tenant, other_tenant, rf):
     from django.contrib.sessions.backends.base import SessionBase
 
