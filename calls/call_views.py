@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from calls import result_panel, selectors, services
 from calls.forms import CallForm, new_key
+from calls.links import TenantLinks
 from calls.models import Call
 from console.access import current_membership, tenant_access
 from console.htmx import wants_partial
@@ -83,7 +84,8 @@ def call(request, tenant):
     if partial:
         ctx = result_panel.context(m, placed.call, next_key=new_key())
         return render(request, "calls/call.html#result", ctx)
-    return redirect(f"{reverse('call', kwargs={'tenant': m.tenant.code})}?last={placed.call.code}")
+    # The no-JavaScript flow: to the call page showing this call's result.
+    return HttpResponseRedirect(TenantLinks(m.tenant.code).result(placed.call))
 
 
 @login_required

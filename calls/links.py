@@ -26,7 +26,8 @@ def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
 
 
 class TenantLinks:
-    """`links = TenantLinks(tenant_code)`; `links.of("call-detail", call)`; `links.call_again(...)`."""
+    """`links = TenantLinks(tenant_code)`; `links.of("call-detail", call)`; `links.result(call)`;
+    `links.call_again(...)`."""
 
     def __init__(self, tenant_code: str) -> None:
         prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
@@ -36,6 +37,10 @@ class TenantLinks:
         """The URL `name` (one of PER_CALL) of `call`."""
         before, after = self._urls[name]
         return f"{before}{call.code}{after}"
+
+    def result(self, call) -> str:
+        """The call page showing `call`'s result (after a call placed without JavaScript)."""
+        return f"{self._urls['call']}?last={call.code}"
 
     def call_again(self, called: str, call_data: str = "") -> str:
         """The call page prefilled with the number (and call data) of an earlier call."""
