@@ -104,21 +104,16 @@ def _recent_values(membership: Membership, called: str, idempotency_key: str) ->
     }
 
 
-def recent_duplicate(membership: Membership, called: str, idempotency_key: str = "") -> Call | None:
-    """The same manager called the same number a moment ago: ask before calling again.
-
-    A resubmission of the same form (same idempotency key) is not a new call: it returns None,
-    and call_place then hands back the call that submission placed. One query for both checks,
-    over the manager's last few minutes only (an index range on tenant, user, created_at, however
-    many calls they made before): an older resubmission still gets its call back from
-    call_place's unique key, it just isn't spared this question.
-    """
-    recent = _RECENT.all(**_recent_values(membership, called, idempotency_key))
+def _recent(membership: Membership, values: dict) -> list[Call]:
+    """The manager's calls of the last few minutes that match `values` (`_recent_values`): this
+    form's own earlier submission (same idempotency key), or a call to the same number that did
+    not fail. One query over the manager's last few minutes only (an index range on tenant,
+    user, created_at, however many calls they made before): an older resubmission still gets
+    its call back from call_place's unique key, it just isn't spared the question."""
+    recent = _RECENT.all(**values)
     for c in recent:
         c.tenant = membership.tenant
-    if any(c.idempotency_key == idempotency_key for c in recent):
-        return None
-    return recent[0] if recent else None
+    return recent
 
 
 @dataclass
@@ -143,9 +138,10 @@ def call_place(
     """Record the call, then ask AICC to place it, and store the answer.
 
     With `ask_if_recent`, nothing is recorded or sent if the same manager called the same number
-    a moment ago (`recent_duplicate`): the returned Placed says `ask_first`. The check runs in
-    the insert's own statement (one round trip less per call: ~5% of the throughput under
-    load, bench/load.py); only when it finds something is it asked again, for the details."""
+    a moment ago (`_recent`): the returned Placed says `ask_first`, with that call. A resubmitted
+    form is not asked: it gets the call its first submission placed. The check runs in the
+    insert's own statement (one round trip less per call: ~6% of the throughput under load,
+    bench/load.py); only when it finds something is it run again, for the rows."""
     tenant = membership.tenant
     if tenant.is_ita:  # ITA two-way calls support neither field [doc]
         call_data, caller_present = "", ""
@@ -164,23 +160,21 @@ def call_place(
         # Outside a transaction (every web request) the INSERT commits on its own: no BEGIN and
         # COMMIT round trips. Inside one (scripts, tests) a savepoint keeps a duplicate key from
         # breaking the caller's transaction.
+        recent = _recent_values(membership, called, idempotency_key) if ask_if_recent else None
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            unless = None
-            if ask_if_recent:
-                unless = _RECENT.sql(**_recent_values(membership, called, idempotency_key))
+            unless = _RECENT.sql(**recent) if recent else None
             inserted = insert_row(call, unless=unless)  # call.save(force_insert=True), prepared
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
         return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
     if not inserted:
-        earlier = recent_duplicate(membership, called, idempotency_key)
-        if earlier is not None:
-            return Placed(earlier, created=False, ask_first=True)
-        # What stopped the insert was this form's own earlier submission: that is the call.
-        # (If that row is gone by now, which nothing in the console does, record it anew.)
-        mine = tenant.calls.filter(idempotency_key=idempotency_key).first()
-        if mine is not None:
+        found = _recent(membership, recent)  # what stopped the insert (the same values)
+        mine = next((c for c in found if c.idempotency_key == idempotency_key), None)
+        if mine is not None:  # this form's own earlier submission: that is the call
             return Placed(mine, created=False)
+        if found:
+            return Placed(found[0], created=False, ask_first=True)
+        # That call has failed since (or is gone): nothing to ask about, so place this one.
         return call_place(
             membership=membership,
             mapping=mapping,
