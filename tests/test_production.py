@@ -342,18 +342,25 @@ def test_background_log_handler_writes_every_line_by_exit(tmp_path):
     ]
 
 
+def own_log(settings, stream, name: str):
+    """A logger of its own (not propagating) with the configured background handler and the
+    json formatter, writing into `stream`: (logger, handler)."""
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
+    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
+    log = logging.getLogger(name)
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    return log, handler
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_background_log_handler_writes_from_a_forked_child(tmp_path, settings):
     """A child forked after logging was set up (gunicorn's preload_app, multiprocessing) gets
     its own writing thread: its lines appear while it runs, not only when it exits."""
     path = tmp_path / "child.log"
     stream = path.open("a", buffering=1)
-    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
-    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
-    log = logging.getLogger("tests.fork")
-    log.addHandler(handler)
-    log.propagate = False
-    log.setLevel(logging.INFO)
+    log, handler = own_log(settings, stream, "tests.fork")
     try:
         pid = os.fork()
         if pid == 0:  # the child: log, wait for the line to be written, never flush or exit cleanly
@@ -383,12 +390,7 @@ def counted_log(settings):
     """A logger with the configured background handler (json format) writing into a stream that
     counts its writes: yields (logger, handler, stream, messages())."""
     stream = CountingStream()
-    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
-    handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
-    log = logging.getLogger("tests.counted")
-    log.addHandler(handler)
-    log.propagate = False
-    log.setLevel(logging.INFO)
+    log, handler = own_log(settings, stream, "tests.counted")
 
     def messages():
         handler.flush()
