@@ -214,7 +214,7 @@ def test_the_source_scan_finds_strings_from_python_and_templates():
     found = {msgid for _, msgid in source_messages()}
     # Python (a lazy reason title, a plural-free form label), a template, a blocktranslate.
     assert {"Call placed", "Customer's number", "Skip to content"} <= found
-    assert "You called %(number)s %(when)s ago. Call again?" in found
+    assert "You called %(number)s at %(time)s. Call again?" in found
 
 
 def test_placeholders_and_html_survive_translation(catalogue):

@@ -1,6 +1,7 @@
 """The customer manager's call page, against the simulator over real HTTP."""
 
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils.html import escape
@@ -183,6 +184,10 @@ def test_calling_the_same_number_again_asks_to_confirm(client, manager, tenant, 
     post(client, tenant, called="13800000000", idempotency_key="first-key-1")
     r = post(client, tenant, called="13800000000", idempotency_key="second-key-2")
     assert "a moment ago" in r.content.decode() and Call.objects.count() == 1
+    # When, as a clock time in the tenant's zone (not "0 minutes ago" for a call seconds old).
+    first = Call.objects.get()
+    when = first.created_at.astimezone(ZoneInfo(tenant.time_zone)).strftime("%H:%M")
+    assert f"You called 13800000000 at {when}. Call again?" in r.content.decode()
     post(client, tenant, called="13800000000", idempotency_key="second-key-2", confirm="on")
     assert Call.objects.count() == 2
 
