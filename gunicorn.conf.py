@@ -9,6 +9,8 @@ or the database, so each process serves many requests at once on threads. Comman
 
 import os
 
+from gunicorn.glogging import Logger as _GunicornLogger
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # about one per core
 worker_class = "gthread"
@@ -28,6 +30,18 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # same format as the console's logs.
 accesslog = None
 errorlog = "-"
+
+
+class Logger(_GunicornLogger):
+    """gunicorn's logger without the access line. gunicorn skips building that line only when no
+    logging configuration is given; with `logconfig_dict` below it would work out every field of
+    it for each request (~3% of a worker's Python time under load) only to drop it."""
+
+    def access(self, resp, req, environ, request_time):
+        pass
+
+
+logger_class = Logger
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 _format = os.environ.get("LOG_FORMAT") or (
     "json" if os.environ.get("DJANGO_ENV") == "production" else "plain"

@@ -425,3 +425,28 @@ def test_background_log_handler_gathers_lines_logged_close_together(counted_log)
         time.sleep(0.002)  # the writer is idle between lines, as between a request's steps
     assert messages() == [f"line {i}" for i in range(4)]
     assert stream.writes == 1
+
+
+def test_gunicorn_builds_no_access_line():
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    cfg = Config()
+    for name, value in conf.items():
+        if name in cfg.settings:
+            cfg.set(name, value)
+
+    def atoms(*args):
+        raise AssertionError("the access line's fields were built")
+
+    # What gunicorn's own logger does with this configuration: it builds the fields.
+    worker_logger = SimpleNamespace(cfg=cfg, atoms=atoms, atoms_wrapper_class=dict)
+    with pytest.raises(AssertionError, match="fields were built"):
+        Logger.access(worker_logger, None, None, {}, None)
+    # The configured logger does not.
+    assert issubclass(cfg.logger_class, Logger)
+    cfg.logger_class.access(worker_logger, None, None, {}, None)
