@@ -5,6 +5,7 @@ the same query). Outsiders get 404, so a tenant's existence is not revealed; mem
 not among `roles` get 403. Later queries start from `membership.tenant`, never from a bare manager.
 """
 
+from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -35,22 +36,53 @@ _MEMBERSHIP = Prepared(
 
 # The call page also needs the manager's enabled softphone mapping: the same query loads it (a
 # LEFT JOIN) as `membership.softphone_mapping`, None without one.
+def _mapping():
+    return FilteredRelation(
+        "user__softphones",
+        condition=Q(user__softphones__tenant_id=F("tenant_id"), user__softphones__enabled=True),
+    )
+
+
 _MEMBERSHIP_AND_MAPPING = Prepared(
     lambda code, user_id: (
-        Membership.objects.annotate(
-            softphone_mapping=FilteredRelation(
-                "user__softphones",
-                condition=Q(
-                    user__softphones__tenant_id=F("tenant_id"), user__softphones__enabled=True
-                ),
-            )
-        )
+        Membership.objects.annotate(softphone_mapping=_mapping())
         .select_related("tenant", "softphone_mapping")
         .filter(tenant__code=code, user_id=user_id)[:1]
     ),
     code=UUID,
     user_id=int,
 )
+
+# The same membership (tenant and mapping included) found from a session key instead of a user:
+# with the session row and its user, in one query. console/sessions.py runs it when it loads
+# the session of a request for a tenant page; tenant_access then takes the membership from the
+# session instead of asking again. No row: no such session, or its user is no member of the
+# tenant (then the session is read on its own).
+_MEMBERSHIP_WITH_SESSION = Prepared(
+    lambda code, key, now: (
+        Membership.objects.annotate(
+            session=FilteredRelation(
+                "user__sessions",
+                condition=Q(user__sessions__session_key=key, user__sessions__expire_date__gt=now),
+            ),
+            softphone_mapping=_mapping(),
+        )
+        .select_related("user", "tenant", "session", "softphone_mapping")
+        .filter(tenant__code=code, session__isnull=False)[:1]
+    ),
+    code=UUID,
+    key=str,
+    now=datetime,
+)
+
+
+def membership_with_session(tenant_code: UUID, session_key: str, now: datetime):
+    """The Membership of the user logged in with `session_key` in the tenant `tenant_code` (its
+    `.session`, `.user`, `.tenant` and `.softphone_mapping` loaded), or None."""
+    m = _MEMBERSHIP_WITH_SESSION.first(code=tenant_code, key=session_key, now=now)
+    if m is not None and not hasattr(m, "softphone_mapping"):
+        m.softphone_mapping = None  # the LEFT JOIN found none (select_related sets nothing then)
+    return m
 
 
 def tenant_access(request, tenant_code, roles=ANY_ROLE, *, with_mapping=False) -> Membership:
@@ -61,8 +93,12 @@ def tenant_access(request, tenant_code, roles=ANY_ROLE, *, with_mapping=False) -
             tenant_code = UUID(str(tenant_code))
         except ValueError:
             raise Http404 from None
-    query = _MEMBERSHIP_AND_MAPPING if with_mapping else _MEMBERSHIP
-    m = query.first(code=tenant_code, user_id=request.user.pk)
+    # Usually the membership came with the session (console/sessions.py): the same user, the
+    # same tenant, mapping included.
+    m = getattr(getattr(request, "session", None), "loaded_membership", None)
+    if m is None or m.tenant.code != tenant_code or m.user_id != request.user.pk:
+        query = _MEMBERSHIP_AND_MAPPING if with_mapping else _MEMBERSHIP
+        m = query.first(code=tenant_code, user_id=request.user.pk)
     if m is None:
         raise Http404
     if with_mapping and not hasattr(m, "softphone_mapping"):

@@ -235,7 +235,7 @@ class Session(AbstractBaseSession):
     with the user."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="sessions"
     )
 
     @classmethod

@@ -10,12 +10,15 @@ is Django's own.
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.utils import timezone
 
+from console.access import membership_with_session
+from console.logging import current_request
 from console.models import Session
 from console.prepared import Prepared
 
@@ -31,6 +34,8 @@ _SESSION = Prepared(
 class SessionStore(db.SessionStore):
     # The user row read with the session (None: no session, or not logged in).
     loaded_user = None
+    # On a tenant page: the user's Membership there, read with the session (console.access).
+    loaded_membership = None
 
     @classmethod
     def get_model_class(cls):
@@ -45,6 +50,16 @@ class SessionStore(db.SessionStore):
         return obj
 
     def _get_session_from_db(self):
+        self.loaded_user = self.loaded_membership = None
+        code = _tenant_of(current_request.get())
+        if code is not None and self.session_key:
+            try:
+                m = membership_with_session(code, self.session_key, timezone.now())
+            except SuspiciousOperation:
+                m = None  # logged by the plain read below
+            if m is not None:
+                self.loaded_user, self.loaded_membership = m.user, m
+                return m.session
         try:
             session = _SESSION.first(key=self.session_key or "", now=timezone.now())
         except SuspiciousOperation as e:  # as in Django's own store
@@ -52,7 +67,13 @@ class SessionStore(db.SessionStore):
             session = None
         if session is None:
             self._session_key = None
-            self.loaded_user = None
         else:
             self.loaded_user = session.user
         return session
+
+
+def _tenant_of(request) -> UUID | None:
+    """The tenant code in the request's URL (`t/<uuid:tenant>/...`), once it is resolved."""
+    match = getattr(request, "resolver_match", None)
+    code = match.kwargs.get("tenant") if match is not None else None
+    return code if isinstance(code, UUID) else None

@@ -260,3 +260,109 @@ def test_membership_with_mapping_loads_only_the_enabled_one(manager, tenant, oth
     assert load(tenant.code).softphone_mapping is None
     other = load(other_tenant.code)
     assert other.softphone_mapping.softphone == "20001"
+
+
+def _row(obj):
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def _logged_in(user):
+    from django.contrib.auth import SESSION_KEY
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store.create()
+    return store.session_key
+
+
+def test_membership_with_session_matches_orm(manager, outsider, tenant, other_tenant):
+    from django.db.models import F, FilteredRelation
+
+    from console.access import membership_with_session
+
+    key, now = _logged_in(manager), timezone.now()
+    got = membership_with_session(tenant.code, key, now)
+    want = (
+        Membership.objects.annotate(
+            mapping=FilteredRelation(
+                "user__softphones",
+                condition=Q(
+                    user__softphones__tenant_id=F("tenant_id"), user__softphones__enabled=True
+                ),
+            )
+        )
+        .select_related("user", "tenant", "mapping")
+        .get(tenant=tenant, user=manager)
+    )
+    assert _row(got) == _row(want)
+    assert _row(got.user) == _row(want.user) and _row(got.tenant) == _row(want.tenant)
+    assert _row(got.softphone_mapping) == _row(want.mapping)
+    assert _row(got.session) == _row(Session.objects.get(session_key=key))
+    # Not a member of that tenant, another user's session, an expired or unknown session: none.
+    assert membership_with_session(other_tenant.code, key, now) is None
+    assert membership_with_session(other_tenant.code, _logged_in(outsider), now) is not None
+    assert membership_with_session(tenant.code, _logged_in(outsider), now) is None
+    assert membership_with_session(tenant.code, key, now + timedelta(days=365)) is None
+    assert membership_with_session(tenant.code, "no-such-session-key-0123456789", now) is None
+    # Without an enabled mapping: None, as tenant_access(with_mapping=True) gives.
+    manager.softphones.update(enabled=False)
+    assert membership_with_session(tenant.code, key, now).softphone_mapping is None
+
+
+def test_a_tenant_page_reads_session_user_and_membership_in_one_query(
+    manager, outsider, tenant, other_tenant, rf, django_assert_num_queries
+):
+    from django.contrib.auth import SESSION_KEY
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.urls import resolve
+
+    from console.access import ADMIN_ONLY, tenant_access
+    from console.logging import current_request
+
+    def page(path, key):
+        request = rf.get(path)
+        request.resolver_match = resolve(path)
+        request.session = SessionStore(key)
+        return request
+
+    def access(request, code, *args, **kwargs):
+        token = current_request.set(request)
+        try:
+            request.user = Backend().get_user(request.session[SESSION_KEY])
+            return tenant_access(request, code, *args, **kwargs)
+        finally:
+            current_request.reset(token)
+
+    key = _logged_in(manager)
+    request = page(f"/t/{tenant.code}/call/", key)
+    with django_assert_num_queries(1):
+        m = access(request, tenant.code, with_mapping=True)
+    assert m is request.session.loaded_membership
+    assert (m.tenant, m.user, m.role) == (tenant, manager, Membership.Role.MANAGER)
+    assert m.softphone_mapping.softphone == manager.softphones.get().softphone
+    with pytest.raises(PermissionDenied):  # the role still decides
+        access(page(f"/t/{tenant.code}/call/", key), tenant.code, ADMIN_ONLY)
+
+    # A tenant the user is no member of: the session on its own, then the usual 404.
+    request = page(f"/t/{other_tenant.code}/call/", key)
+    with django_assert_num_queries(3), pytest.raises(Http404):
+        access(request, other_tenant.code)
+    assert request.session.loaded_membership is None and request.user == manager
+
+    # An outsider's session on this tenant's page: no membership of theirs is there to find.
+    request = page(f"/t/{tenant.code}/call/", _logged_in(outsider))
+    with pytest.raises(Http404):
+        access(request, tenant.code)
+
+    # The membership that came with the session is used only for the tenant it is of.
+    Membership.objects.create(tenant=other_tenant, user=manager, role=Membership.Role.ADMIN)
+    request = page(f"/t/{tenant.code}/call/", key)
+    with django_assert_num_queries(2):
+        m = access(request, other_tenant.code, ADMIN_ONLY)
+    assert m.tenant == other_tenant and request.session.loaded_membership.tenant == tenant
+
+    # Removed from the tenant: the next page is a 404 (nothing is kept between requests).
+    Membership.objects.filter(tenant=tenant, user=manager).delete()
+    with pytest.raises(Http404):
+        access(page(f"/t/{tenant.code}/call/", key), tenant.code)
