@@ -7,6 +7,8 @@ or the database, so each process serves many requests at once on threads. Comman
 (`--bind`, `--workers`, `--threads`) override the values here.
 """
 
+import gc
+import itertools
 import os
 
 from gunicorn.glogging import Logger as _GunicornLogger
@@ -22,6 +24,23 @@ keepalive = 5  # seconds; keep below the reverse proxy's upstream keep-alive tim
 # Recycle workers now and then (memory); the jitter keeps them from restarting together.
 max_requests = 5000
 max_requests_jitter = 500
+# Garbage collection: once a worker has served its first requests (Django sets up much of itself
+# on first use: URL patterns, templates, translations, prepared queries), everything it holds
+# moves to the collector's permanent generation (gc.freeze), so later full collections scan only
+# what came after. Each request leaves reference cycles (Django's request and form objects) that
+# only the collector frees; without this, each full collection walked the ~90,000 objects of the
+# loaded application, ~50 ms of CPU (100-240 ms on a busy 2-core machine) with the worker's
+# every thread stopped, and those pauses made the load test's p99 (docs/benchmarks.md).
+FREEZE_AFTER = 200  # requests
+_served = itertools.count(1)
+
+
+def post_request(worker, req, environ, resp):
+    if next(_served) == FREEZE_AFTER:  # exactly once per worker (count() is thread-safe)
+        gc.collect()
+        gc.freeze()
+
+
 # Addresses whose X-Forwarded-* headers gunicorn trusts: the reverse proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

@@ -450,3 +450,21 @@ def test_gunicorn_builds_no_access_line():
     # The configured logger does not.
     assert issubclass(cfg.logger_class, Logger)
     cfg.logger_class.access(worker_logger, None, None, {}, None)
+
+
+def test_gunicorn_workers_freeze_what_they_hold_after_their_first_requests(monkeypatch):
+    import gc
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    hook = conf["post_request"]
+    for _ in range(conf["FREEZE_AFTER"] - 1):
+        hook(None, None, {}, None)
+    assert frozen == []
+    hook(None, None, {}, None)
+    assert frozen == [True]
+    for _ in range(conf["FREEZE_AFTER"] * 2):
+        hook(None, None, {}, None)
+    assert frozen == [True]  # once per worker
