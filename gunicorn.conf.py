@@ -24,21 +24,30 @@ keepalive = 5  # seconds; keep below the reverse proxy's upstream keep-alive tim
 # Recycle workers now and then (memory); the jitter keeps them from restarting together.
 max_requests = 5000
 max_requests_jitter = 500
-# Garbage collection: once a worker has served its first requests (Django sets up much of itself
-# on first use: URL patterns, templates, translations, prepared queries), everything it holds
-# moves to the collector's permanent generation (gc.freeze), so later full collections scan only
-# what came after. Each request leaves reference cycles (Django's request and form objects) that
-# only the collector frees; without this, each full collection walked the ~90,000 objects of the
-# loaded application, ~50 ms of CPU (100-240 ms on a busy 2-core machine) with the worker's
-# every thread stopped, and those pauses made the load test's p99 (docs/benchmarks.md).
+# Garbage collection: each request leaves reference cycles (Django's request and form objects)
+# that only the collector frees, and a full collection walks every object the worker holds (with
+# all its threads stopped). Unfrozen, that was the ~90,000 objects of the loaded application:
+# ~50 ms of CPU each time, 100-240 ms on a busy 2-core machine, and those pauses made the load
+# test's p99 (docs/benchmarks.md). So each worker moves what it holds to the collector's
+# permanent generation (gc.freeze) once it has loaded the application, and again after its first
+# requests (Django sets up much of itself on first use: URL patterns, templates, translations,
+# prepared queries). Later full collections scan only what came after: ~5-15 ms of CPU.
 FREEZE_AFTER = 200  # requests
 _served = itertools.count(1)
 
 
+def _freeze():
+    gc.collect()
+    gc.freeze()
+
+
+def post_worker_init(worker):
+    _freeze()
+
+
 def post_request(worker, req, environ, resp):
     if next(_served) == FREEZE_AFTER:  # exactly once per worker (count() is thread-safe)
-        gc.collect()
-        gc.freeze()
+        _freeze()
 
 
 # Addresses whose X-Forwarded-* headers gunicorn trusts: the reverse proxy.

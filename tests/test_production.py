@@ -452,13 +452,18 @@ def test_gunicorn_builds_no_access_line():
     cfg.logger_class.access(worker_logger, None, None, {}, None)
 
 
-def test_gunicorn_workers_freeze_what_they_hold_after_their_first_requests(monkeypatch):
+def test_gunicorn_workers_freeze_what_they_hold_at_start_and_after_their_first_requests(
+    monkeypatch,
+):
     import gc
     import runpy
 
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    conf["post_worker_init"](None)
+    assert frozen == [True]
+    frozen.clear()
     hook = conf["post_request"]
     for _ in range(conf["FREEZE_AFTER"] - 1):
         hook(None, None, {}, None)
