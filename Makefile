@@ -40,8 +40,8 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Load benchmark (docs/benchmarks.md, "Load"): a throwaway PostgreSQL, two gunicorn processes and
-# the simulator; BENCH_ARGS="--clients 32 --duration 30" to vary it.
+# Load benchmark (docs/benchmarks.md, "Load"): a throwaway PostgreSQL, two gunicorn servers and
+# the simulator, 48 managers; BENCH_ARGS="--clients 64 --duration 30" to vary it.
 bench: install
 	bash -c 'source .ci/postgres.sh && trap pg_stop EXIT && pg_start && \
 	  DATABASE_URL=postgres://postgres@127.0.0.1:$$PGPORT/console $(BIN)/python bench/load.py $(BENCH_ARGS)'
