@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import re
-import runpy
 import statistics
 import subprocess
 import sys
@@ -65,27 +64,17 @@ def parse_args():
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of load (default 20)")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds left out of the figures")
     ap.add_argument("--latency-ms", type=int, default=100, help="simulator delay per request")
+    ap.add_argument("--threads", type=int, default=32, help="threads per gunicorn process")
     ap.add_argument(
         "--workers",
         type=int,
-        default=None,
-        help="worker processes per gunicorn server (default: gunicorn.conf.py's, as in production)",
-    )
-    ap.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="threads per worker process (default: gunicorn.conf.py's, as in production)",
+        default=1,
+        help="worker processes per gunicorn server (default 1: the issue's two gunicorn\n"
+        "processes; production's gunicorn.conf.py runs 2 per server, one per core of a host)",
     )
     ap.add_argument("--log-level", default="INFO", help="the servers' LOG_LEVEL (JSON lines)")
     ap.add_argument("--json", action="store_true", help="print the results as one JSON line")
-    args = ap.parse_args()
-    # Each server runs as in production: gunicorn.conf.py (its WEB_CONCURRENCY workers of
-    # GUNICORN_THREADS threads) unless told otherwise.
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    args.workers = args.workers or conf["workers"]
-    args.threads = args.threads or conf["threads"]
-    return args
+    return ap.parse_args()
 
 
 # ---- processes -------------------------------------------------------------------------------
@@ -469,7 +458,8 @@ def main() -> None:
         "clients": args.clients,
         "tenants": args.tenants,
         "simulator_latency_ms": args.latency_ms,
-        "gunicorn": f"2 servers x {args.workers} workers x {args.threads} threads",
+        "gunicorn": f"2 servers x {args.workers} worker{'s' if args.workers > 1 else ''} x "
+        f"{args.threads} threads",
         "calls": len(results),
         "calls_per_s": round(len(lat) / seconds, 1),
         "p50_ms": round(percentile(lat, 50), 1),
