@@ -56,7 +56,7 @@ class SessionStore(db.SessionStore):
             try:
                 m = membership_with_session(code, self.session_key, timezone.now())
             except SuspiciousOperation:
-                m = None  # logged by the plain read below
+                m = None  # the plain read below handles it, as Django's own store does
             if m is not None:
                 self.loaded_user, self.loaded_membership = m.user, m
                 return m.session

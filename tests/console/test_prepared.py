@@ -313,6 +313,7 @@ def test_a_tenant_page_reads_session_user_and_membership_in_one_query(
     manager, outsider, tenant, other_tenant, rf, django_assert_num_queries
 ):
     from django.contrib.auth import SESSION_KEY
+    from django.contrib.auth.models import AnonymousUser
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
     from django.urls import resolve
@@ -329,7 +330,7 @@ def test_a_tenant_page_reads_session_user_and_membership_in_one_query(
     def access(request, code, *args, **kwargs):
         token = current_request.set(request)
         try:
-            request.user = Backend().get_user(request.session[SESSION_KEY])
+            request.user = Backend().get_user(request.session[SESSION_KEY]) or AnonymousUser()
             return tenant_access(request, code, *args, **kwargs)
         finally:
             current_request.reset(token)
@@ -361,6 +362,17 @@ def test_a_tenant_page_reads_session_user_and_membership_in_one_query(
     with django_assert_num_queries(2):
         m = access(request, other_tenant.code, ADMIN_ONLY)
     assert m.tenant == other_tenant and request.session.loaded_membership.tenant == tenant
+
+    # A deactivated user's membership still comes with the session, but the rules stay
+    # ModelBackend's: not logged in, so a 404.
+    manager.is_active = False
+    manager.save()
+    request = page(f"/t/{tenant.code}/call/", key)
+    with pytest.raises(Http404):
+        access(request, tenant.code)
+    assert request.session.loaded_membership is not None and not request.user.is_authenticated
+    manager.is_active = True
+    manager.save()
 
     # Removed from the tenant: the next page is a 404 (nothing is kept between requests).
     Membership.objects.filter(tenant=tenant, user=manager).delete()
