@@ -19,6 +19,7 @@ import gc
 import http.client
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -237,8 +238,6 @@ class Arrivals:
     every manager is busy waits for one, and that wait counts in its latency."""
 
     def __init__(self, rate: float, start: float):
-        import random
-
         self.random, self.rate, self.next = random.Random(2026), rate, start
         self.lock = threading.Lock()
 

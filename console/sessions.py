@@ -53,10 +53,7 @@ class SessionStore(db.SessionStore):
         self.loaded_user = self.loaded_membership = None
         code = _tenant_of(current_request.get())
         if code is not None and self.session_key:
-            try:
-                m = membership_with_session(code, self.session_key, timezone.now())
-            except SuspiciousOperation:
-                m = None  # the plain read below handles it, as Django's own store does
+            m = membership_with_session(code, self.session_key, timezone.now())
             if m is not None:
                 self.loaded_user, self.loaded_membership = m.user, m
                 return m.session
