@@ -265,7 +265,10 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            "class": "console.logging.BackgroundStreamHandler",  # stderr, from a thread
+            # stderr, from a thread. A factory ("()"), not "class": from Python 3.12, dictConfig
+            # takes a QueueHandler subclass named by "class" for its own queue-of-handlers form
+            # and refuses it without a "handlers" list.
+            "()": "console.logging.BackgroundStreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["context"],
         }

@@ -4,6 +4,8 @@ files served by whitenoise under gunicorn, /healthz, JSON logs, migrations in st
 import io
 import json
 import logging
+import logging.config
+import logging.handlers
 import os
 import re
 import socket
@@ -223,7 +225,7 @@ def json_log(settings):
     """A handler built from settings.LOGGING's own handler class, json formatter and context
     filter (the handler writes from a background thread: flush() waits for it)."""
     stream = io.StringIO()
-    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
+    handler = import_string(settings.LOGGING["handlers"]["console"]["()"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
     handler.addFilter(import_string(settings.LOGGING["filters"]["context"]["()"])())
     root = logging.getLogger()
@@ -320,6 +322,27 @@ def test_json_logs_leave_uuids_alone(json_log):
     assert "called=*******1234" in entry["message"]
 
 
+def test_logging_settings_configure_on_newer_pythons(settings):
+    """Python 3.12's dictConfig takes any QueueHandler subclass named by "class" for its own
+    queue-of-handlers form and raises "No handlers specified for a QueueHandler" without a
+    "handlers" list: the console then failed to start on 3.12. Built by a factory ("()") it is
+    left alone. This suite runs on 3.11, so the rule is checked here, then the config applied."""
+    for name, handler in settings.LOGGING["handlers"].items():
+        if "class" in handler:
+            cls = import_string(handler["class"])
+            assert not issubclass(cls, logging.handlers.QueueHandler) or "handlers" in handler, name
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logging.config.dictConfig({**settings.LOGGING, "disable_existing_loggers": False})
+        (handler,) = root.handlers
+        assert handler.__class__.__name__ == "BackgroundStreamHandler"
+        assert handler.filters and handler.target.formatter is not None
+        handler.close()
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+
+
 def test_background_log_handler_writes_every_line_by_exit(tmp_path):
     """Lines logged just before a command ends are written (logging.shutdown at exit)."""
     script = (
@@ -345,7 +368,7 @@ def test_background_log_handler_writes_every_line_by_exit(tmp_path):
 def own_log(settings, stream, name: str):
     """A logger of its own (not propagating) with the configured background handler and the
     json formatter, writing into `stream`: (logger, handler)."""
-    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
+    handler = import_string(settings.LOGGING["handlers"]["console"]["()"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
     log = logging.getLogger(name)
     log.addHandler(handler)
