@@ -10,8 +10,8 @@ Contract of this module:
   programming errors (``ValueError`` for arguments that violate the documented limits).
 * The app secret, the access token and request bodies never appear in a repr, an Outcome
   or a log line; phone numbers are logged masked (:func:`mask_number`).
-* One pooled ``requests.Session`` per process, without automatic retries (a createCall
-  must never be resent behind the caller's back).
+* Pooled connections per process (urllib3, the transport requests itself is built on),
+  without automatic retries (a createCall must never be resent behind the caller's back).
 """
 
 from __future__ import annotations
@@ -29,13 +29,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any, Protocol
 
+import certifi
 import requests
-import urllib3.exceptions
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+import urllib3
 
 log = logging.getLogger("calls.aicc")
 
@@ -504,71 +502,74 @@ _PARSERS = {
 
 
 # --------------------------------------------------------------------------------------
-# Transport: one pooled session per process, exception mapping
+# Transport: pooled connections per process, exception mapping
 # --------------------------------------------------------------------------------------
 
-_session_lock = threading.Lock()
-_session: requests.Session | None = None
-_session_pid: int | None = None
+# Why urllib3 and not a requests.Session: requests adds, per request, a prepared request,
+# cookie extraction, hooks and a Response object around urllib3's own. Under load
+# (bench/load.py) that was ~0.1-0.3 ms of CPU per placed call, 2-8% of the throughput. What
+# requests did for the console is kept here: the environment's proxies and CA bundle
+# (read with requests' own helpers), certifi's CA bundle by default, no cookies, no retries.
+
+_HEADERS = {"User-Agent": "aicc-console", "Accept": "application/json"}
+_managers_lock = threading.Lock()
+_managers: dict[tuple[str | None, bool | str], urllib3.PoolManager] = {}
+_managers_pid: int | None = None
 
 
-class _NoCookies(DefaultCookiePolicy):
-    """The shared session serves many tenants: never carry cookies between calls."""
-
-    def set_ok(self, cookie, request):
-        return False
-
-    def return_ok(self, cookie, request):
-        return False
-
-
-def _new_session() -> requests.Session:
-    session = requests.Session()
-    # No retries of any kind: a createCall must never be resent automatically.
-    no_retry = Retry(
-        total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False
-    )
-    adapter = HTTPAdapter(pool_connections=10, pool_maxsize=50, max_retries=no_retry)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.cookies.set_policy(_NoCookies())
-    # The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once per process and
-    # AICC origin (_environment), not on every request as requests does by default: that
-    # lookup cost more CPU than the rest of the request. ~/.netrc is never used.
-    session.trust_env = False
-    return session
+def _new_manager(proxy: str | None, verify: bool | str) -> urllib3.PoolManager:
+    tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED", "ca_certs": certifi.where()}
+    if verify is False:
+        tls = {"cert_reqs": "CERT_NONE"}
+    elif isinstance(verify, str):  # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE: a file or a folder
+        where = "ca_cert_dir" if os.path.isdir(verify) else "ca_certs"
+        tls = {"cert_reqs": "CERT_REQUIRED", where: verify}
+    # No retries of any kind (retries=False raises the first error as it is): a createCall
+    # must never be resent automatically. Up to 50 kept connections per AICC host.
+    pool = {"num_pools": 10, "maxsize": 50, "retries": False, **tls}
+    if proxy is None:
+        return urllib3.PoolManager(**pool)
+    user, password = requests.utils.get_auth_from_url(proxy)
+    headers = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}") if user else None
+    return urllib3.ProxyManager(proxy, proxy_headers=headers, **pool)
 
 
-_environment_cache: dict[tuple[str, str], tuple[dict, str | bool]] = {}
+def pool_manager(proxy: str | None = None, verify: bool | str = True) -> urllib3.PoolManager:
+    """The process's pooled connections for this proxy and TLS setting (made on first use,
+    anew after a fork: a child must not share its parent's sockets)."""
+    global _managers_pid
+    key = (proxy, verify)
+    if _managers_pid == os.getpid():
+        found = _managers.get(key)
+        if found is not None:
+            return found
+    with _managers_lock:
+        if _managers_pid != os.getpid():
+            _managers.clear()
+            _managers_pid = os.getpid()
+        if key not in _managers:
+            _managers[key] = _new_manager(proxy, verify)
+        return _managers[key]
 
 
-def _environment(url: str, verify: bool) -> tuple[dict, str | bool]:
-    """Proxies and TLS verification for `url`, as requests would take them from the environment."""
+_environment_cache: dict[tuple[str, str], tuple[str | None, str | bool]] = {}
+
+
+def _environment(url: str, verify: bool) -> tuple[str | None, str | bool]:
+    """The proxy (or None) and TLS verification for `url`, as requests takes them from the
+    environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), read once per
+    process and AICC origin: looking them up cost more CPU than the rest of the request."""
     parts = urllib3.util.parse_url(url)
     origin = f"{parts.scheme}://{parts.host}:{parts.port}"
     key = (origin, str(verify))
     found = _environment_cache.get(key)
     if found is None:
-        proxies = requests.utils.get_environ_proxies(url)
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
         bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        found = (proxies, bundle if verify is True and bundle else verify)
+        found = (proxy or None, bundle if verify is True and bundle else verify)
         if len(_environment_cache) < 1000:
             _environment_cache[key] = found
     return found
-
-
-def shared_session() -> requests.Session:
-    """The process-wide pooled session (created lazily; recreated after a fork)."""
-    global _session, _session_pid
-    pid = os.getpid()
-    session = _session
-    if session is not None and _session_pid == pid:
-        return session
-    with _session_lock:
-        if _session is None or _session_pid != pid:
-            _session = _new_session()
-            _session_pid = pid
-        return _session
 
 
 _TIMEOUT_TYPES: tuple[type[BaseException], ...] = (
@@ -594,7 +595,8 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 
 def classify_exception(exc: BaseException) -> str:
-    """Map a requests/urllib3/socket exception to a transport fault name."""
+    """Map a urllib3/socket exception (the AICC client's), or a requests one (the recordings
+    proxy's), and whatever it wraps, to a transport fault name."""
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls"
     if isinstance(exc, requests.exceptions.Timeout):  # ConnectTimeout, ReadTimeout
@@ -608,13 +610,12 @@ def classify_exception(exc: BaseException) -> str:
         return "refused"
     if any(isinstance(e, _TIMEOUT_TYPES) for e in chain):
         return "timeout"
-    # RemoteDisconnected, ConnectionResetError, ChunkedEncodingError, ProtocolError and any
-    # other connection-level failure.
+    # RemoteDisconnected, ConnectionResetError, ProtocolError and any other connection-level
+    # failure.
     return "reset"
 
 
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    requests.exceptions.RequestException,
     urllib3.exceptions.HTTPError,
     http.client.HTTPException,
     OSError,
@@ -742,41 +743,37 @@ class AiccClient:
         self,
         config: AiccConfig,
         tokens: TokenSource | None = None,
-        session: requests.Session | None = None,
+        http: urllib3.PoolManager | None = None,
     ) -> None:
+        """`http`: where requests go (urllib3's PoolManager.urlopen); by default the process's
+        pooled connections for the configured proxy and TLS setting. Tests pass their own."""
         self.config = config
         self.tokens: TokenSource = tokens if tokens is not None else default_token_source
-        self._session = session
+        self._http = http
+        self._timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout)
 
     def __repr__(self) -> str:
         return f"AiccClient({self.config!r})"
 
     # ---- transport -------------------------------------------------------------------
 
-    @property
-    def session(self) -> requests.Session:
-        return self._session if self._session is not None else shared_session()
-
     def _post(
         self, url: str, body: dict[str, str], headers: dict[str, str]
-    ) -> tuple[requests.Response | None, BaseException | None, float]:
+    ) -> tuple[urllib3.BaseHTTPResponse | None, BaseException | None, float]:
         data = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         started = time.perf_counter()
         try:
-            proxies, verify = _environment(url, self.config.verify_tls)
-            # Prepared by hand and sent (requests' "prepared requests"): Session.request would
-            # merge cookies, auth, hooks and environment settings the shared session never uses.
-            session = self.session
-            request = requests.PreparedRequest()
-            request.prepare(
-                method="POST", url=url, headers={**session.headers, **headers}, data=data
-            )
-            response = session.send(
-                request,
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
-                proxies=proxies,
-                verify=verify,
-                allow_redirects=False,  # a 3xx is reported as kind "http", never followed
+            http = self._http
+            if http is None:
+                http = pool_manager(*_environment(url, self.config.verify_tls))
+            response = http.urlopen(
+                "POST",
+                url,
+                body=data,
+                headers={**_HEADERS, **headers},
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,  # a 3xx is reported as kind "http", never followed
             )
         except _TRANSPORT_ERRORS as exc:
             return None, exc, (time.perf_counter() - started) * 1000.0
@@ -798,7 +795,7 @@ class AiccClient:
     def _read_json(
         self,
         interface: str,
-        response: requests.Response | None,
+        response: urllib3.BaseHTTPResponse | None,
         exc: BaseException | None,
         elapsed: float,
         secrets: tuple[str, ...],
@@ -808,12 +805,12 @@ class AiccClient:
             chain = _causes(exc) if exc is not None else []
             names = "/".join(dict.fromkeys(type(e).__name__ for e in chain[:3]))
             return self._transport(interface, classify_exception(exc), names, elapsed)
-        body = response.content or b""
-        if not 200 <= response.status_code < 300:
+        body = response.data or b""
+        if not 200 <= response.status < 300:
             return Outcome(
                 interface=interface,
                 kind=KIND_HTTP,
-                http_status=response.status_code,
+                http_status=response.status,
                 detail=_excerpt(body, secrets),
                 elapsed_ms=elapsed,
             )
@@ -888,11 +885,11 @@ class AiccClient:
                     kind=KIND_BUSINESS,
                     ret_code=_ret_code(payload[code_key]),
                     ret_msg=_scrub(_str(payload.get(msg_key)), secrets),
-                    http_status=response.status_code,
+                    http_status=response.status,
                     elapsed_ms=elapsed,
                 )
         return self._transport(
-            TOKEN, "no_retcode", _excerpt(response.content or b"", secrets), elapsed
+            TOKEN, "no_retcode", _excerpt(response.data or b"", secrets), elapsed
         )
 
     # ---- generic /apiaccess call with token handling ------------------------------------
@@ -925,9 +922,9 @@ class AiccClient:
         if not tok.ok:
             return tok
         response, exc, elapsed = self._post(url, body, self._headers(tok.result))
-        if response is not None and response.status_code in AUTH_RETRY_STATUSES:
+        if response is not None and response.status in AUTH_RETRY_STATUSES:
             self._log(
-                Outcome(interface, KIND_HTTP, http_status=response.status_code, elapsed_ms=elapsed),
+                Outcome(interface, KIND_HTTP, http_status=response.status, elapsed_ms=elapsed),
                 numbers or {},
                 serial,
                 ref,
@@ -952,10 +949,10 @@ class AiccClient:
         if isinstance(read, Outcome):
             return read
         payload = read
-        status = response.status_code
+        status = response.status
         if "retCode" not in payload or payload["retCode"] is None:
             return self._transport(
-                interface, "no_retcode", _excerpt(response.content or b"", secrets), elapsed
+                interface, "no_retcode", _excerpt(response.data or b"", secrets), elapsed
             )
         code = _ret_code(payload["retCode"])
         message = _scrub(_str(payload.get("retMsg")), secrets)

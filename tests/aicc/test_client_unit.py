@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import socket
 import ssl
 import sys
@@ -23,7 +22,7 @@ import http.client  # noqa: E402
 
 import pytest  # noqa: E402
 import requests  # noqa: E402
-import urllib3.exceptions  # noqa: E402
+import urllib3  # noqa: E402
 
 from calls.aicc import client as c  # noqa: E402
 from calls.aicc.client import (  # noqa: E402
@@ -55,21 +54,20 @@ def make_config(**kw) -> AiccConfig:
 
 
 def response(status: int = 200, body: object = None, raw: bytes | None = None):
-    r = requests.Response()
-    r.status_code = status
     if raw is None:
         raw = json.dumps(body).encode()
-    r._content = raw
-    r.headers["Content-Type"] = "application/json"
-    return r
+    return urllib3.HTTPResponse(
+        body=raw, status=status, headers={"Content-Type": "application/json"}, preload_content=True
+    )
 
 
 def token_body(token: str = TOKEN_VALUE, expires: object = "600") -> dict:
     return {"AccessToken": token, "ApplyType": "Bearer", "Expires": expires, "UserID": "Anonymous"}
 
 
-class FakeSession:
-    """Routes token requests to token replies, API requests to a queue; records everything."""
+class FakeHttp:
+    """Stands in for urllib3's PoolManager: routes token requests to token replies, API
+    requests to a queue; records everything."""
 
     def __init__(self, api_replies=(), token_replies=None):
         self.api_replies = list(api_replies)
@@ -77,19 +75,9 @@ class FakeSession:
         self.requests: list[dict] = []
         self.token_count = 0
 
-    headers: dict = {}  # a real Session's defaults (User-Agent, ...) are merged by the client
-
-    def send(self, prepared, **kw):
-        # Recorded like a Session.request call; Content-Length is requests' own addition.
-        headers = {k: v for k, v in prepared.headers.items() if k != "Content-Length"}
-        assert prepared.headers["Content-Length"] == str(len(prepared.body))
-        return self.request(
-            prepared.method, prepared.url, data=prepared.body, headers=headers, **kw
-        )
-
-    def request(self, method, url, **kw):
-        body = json.loads(kw["data"])
-        self.requests.append({"method": method, "url": url, "body": body, **kw})
+    def urlopen(self, method, url, *, body, **kw):
+        assert isinstance(body, bytes)
+        self.requests.append({"method": method, "url": url, "body": json.loads(body), **kw})
         if url.endswith(TOKEN_PATH):
             self.token_count += 1
             if self.token_replies:
@@ -108,8 +96,8 @@ class FakeSession:
 
 
 def make_client(api_replies=(), token_replies=None, **cfg):
-    session = FakeSession(api_replies, token_replies)
-    return AiccClient(make_config(**cfg), tokens=MemoryTokenSource(), session=session), session
+    http = FakeHttp(api_replies, token_replies)
+    return AiccClient(make_config(**cfg), tokens=MemoryTokenSource(), http=http), http
 
 
 def ok(result=None, code: object = "0"):
@@ -383,15 +371,15 @@ def test_create_call_body_and_headers():
     assert all(isinstance(v, str) for v in api_req["body"].values())
     assert "caller" not in api_req["body"]
     assert api_req["headers"] == {
+        "User-Agent": "aicc-console",
+        "Accept": "application/json",
         "Content-Type": "application/json",
         "X-APP-Key": "app-key-1234",
         "Authorization": f"Bearer {TOKEN_VALUE}-1",
     }
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     for req in session.requests:
-        assert req["timeout"] == (1.5, 7)
-        assert req["verify"] == (bundle or True)
-        assert req["allow_redirects"] is False
+        assert (req["timeout"].connect_timeout, req["timeout"].read_timeout) == (1.5, 7)
+        assert req["retries"] is False and req["redirect"] is False
 
 
 def test_environment_read_once_per_origin(monkeypatch):
@@ -401,14 +389,14 @@ def test_environment_read_once_per_origin(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     monkeypatch.setenv("NO_PROXY", "direct.example.test")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/private-ca.pem")
-    proxies, verify = c._environment("https://api.example.test/apiaccess/x", True)
-    assert proxies.get("https") == "http://proxy.example.test:3128"
+    proxy, verify = c._environment("https://api.example.test/apiaccess/x", True)
+    assert proxy == "http://proxy.example.test:3128"
     assert verify == "/etc/private-ca.pem"
-    assert c._environment("https://direct.example.test/x", True)[0] == {}
+    assert c._environment("https://direct.example.test/x", True)[0] is None
+    assert c._environment("http://api.example.test/x", True)[0] is None  # no HTTP_PROXY
     assert c._environment("https://api.example.test/x", False)[1] is False
     monkeypatch.setenv("HTTPS_PROXY", "http://other.example.test:3128")
-    assert c._environment("https://api.example.test/y", True)[0] == proxies  # read once
-    assert c.shared_session().trust_env is False
+    assert c._environment("https://api.example.test/y", True)[0] == proxy  # read once
 
 
 def test_create_call_omits_empty_optionals():
@@ -428,7 +416,45 @@ def test_create_call_ita_drops_call_data_and_caller_present():
     )
     body = session.api_requests[0]["body"]
     assert body == {"softPhone": "10001", "called": "13800138000", "caller": "13900139000"}
-    assert session.api_requests[0]["verify"] is False
+
+
+def test_requests_go_through_the_pool_for_the_tls_setting_and_proxy(monkeypatch):
+    """Without an `http` of its own the client sends through the process's pooled connections
+    for its origin's proxy and TLS setting (verify_tls=False: certificates are not checked)."""
+    monkeypatch.setattr(c, "_environment_cache", {})
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "direct.example.test")
+    asked = []
+    fake = FakeHttp([ok({"callSerialNo": "1"})] * 2)
+
+    def pool_manager(proxy=None, verify=True):
+        asked.append((proxy, verify))
+        return fake
+
+    monkeypatch.setattr(c, "pool_manager", pool_manager)
+    AiccClient(make_config(verify_tls=False), tokens=MemoryTokenSource()).create_call(
+        soft_phone="10001", called="13800138000"
+    )
+    direct = "https://direct.example.test"
+    AiccClient(
+        make_config(base_url=direct, token_url=direct), tokens=MemoryTokenSource()
+    ).create_call(soft_phone="10001", called="13800138000")
+    assert asked == [("http://proxy.example.test:3128", False)] * 2 + [(None, True)] * 2
+    assert len(fake.api_requests) == 2
+
+
+def test_pool_managers_check_certificates_unless_told_not_to(tmp_path):
+    strict = c._new_manager(None, True).connection_pool_kw
+    assert strict["cert_reqs"] == "CERT_REQUIRED" and strict["ca_certs"] == c.certifi.where()
+    assert c._new_manager(None, False).connection_pool_kw["cert_reqs"] == "CERT_NONE"
+    bundle = tmp_path / "ca.pem"
+    assert c._new_manager(None, str(bundle)).connection_pool_kw["ca_certs"] == str(bundle)
+    assert c._new_manager(None, str(tmp_path)).connection_pool_kw["ca_cert_dir"] == str(tmp_path)
+    for verify in (True, False):
+        kw = c._new_manager(None, verify).connection_pool_kw
+        assert kw["maxsize"] == 50 and kw["retries"].total is False
 
 
 @pytest.mark.parametrize(
@@ -699,7 +725,7 @@ def test_no_retry_on_other_statuses_or_faults():
     client, session = make_client([response(500, raw=b"x")])
     assert client.create_call(soft_phone="1", called="2").http_status == 500
     assert len(session.api_requests) == 1
-    client, session = make_client([requests.ConnectionError("boom")])
+    client, session = make_client([urllib3.exceptions.ProtocolError("boom")])
     assert client.create_call(soft_phone="1", called="2").fault == "reset"
     assert len(session.api_requests) == 1
 
@@ -808,6 +834,12 @@ def _reset_chain() -> Exception:
     return requests.exceptions.ConnectionError(err)
 
 
+def _u3_refused() -> Exception:
+    inner = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection")
+    inner.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    return inner
+
+
 def _read_timeout_in_body() -> Exception:
     # requests raises ConnectionError(ReadTimeoutError) when the body read times out
     return requests.exceptions.ConnectionError(
@@ -831,12 +863,23 @@ def _read_timeout_in_body() -> Exception:
         (requests.exceptions.ChunkedEncodingError("chunk"), "reset"),
         (requests.exceptions.ConnectionError("other"), "reset"),
         (http.client.RemoteDisconnected("closed"), "reset"),
+        # As urllib3 raises them to the AICC client (no retries: the error itself).
+        (_u3_refused(), "refused"),
+        (urllib3.exceptions.ConnectTimeoutError(None, "timed out"), "timeout"),
+        (urllib3.exceptions.ReadTimeoutError(None, "/x", "Read timed out."), "timeout"),
+        (
+            urllib3.exceptions.NameResolutionError("h.invalid", None, socket.gaierror(-2, "x")),
+            "dns",
+        ),
+        (urllib3.exceptions.SSLError(ssl.SSLError(1, "bad")), "tls"),
+        (urllib3.exceptions.ProtocolError("aborted", http.client.RemoteDisconnected("x")), "reset"),
+        (urllib3.exceptions.ProxyError("Unable to connect to proxy", _u3_refused()), "refused"),
     ],
 )
 def test_exception_mapping_with_autospec(exc, fault):
-    session = requests.Session()
-    with mock.patch.object(session, "send", autospec=True, side_effect=exc) as req:
-        client = AiccClient(make_config(), tokens=MemoryTokenSource(), session=session)
+    http = urllib3.PoolManager()
+    with mock.patch.object(http, "urlopen", autospec=True, side_effect=exc) as req:
+        client = AiccClient(make_config(), tokens=MemoryTokenSource(), http=http)
         out = client.fetch_token()
     assert req.call_count == 1
     assert (out.kind, out.fault, out.interface) == ("transport", fault, "tokenByAkSk")
@@ -845,9 +888,9 @@ def test_exception_mapping_with_autospec(exc, fault):
 
 
 def test_programming_errors_propagate():
-    session = requests.Session()
-    with mock.patch.object(session, "send", autospec=True, side_effect=TypeError("bug")):
-        client = AiccClient(make_config(), tokens=MemoryTokenSource(), session=session)
+    http = urllib3.PoolManager()
+    with mock.patch.object(http, "urlopen", autospec=True, side_effect=TypeError("bug")):
+        client = AiccClient(make_config(), tokens=MemoryTokenSource(), http=http)
         with pytest.raises(TypeError):
             client.fetch_token()
 
@@ -899,14 +942,14 @@ def _read_request(conn):
 
 @pytest.fixture
 def real_session():
-    session = c._new_session()
-    yield session
-    session.close()
+    http = c._new_manager(None, True)
+    yield http
+    http.clear()
 
 
-def _client_for(url, session, **kw):
+def _client_for(url, http, **kw):
     cfg = make_config(base_url=url, token_url=url, **kw)
-    return AiccClient(cfg, tokens=MemoryTokenSource(), session=session)
+    return AiccClient(cfg, tokens=MemoryTokenSource(), http=http)
 
 
 def test_real_refused(real_session):
@@ -916,6 +959,33 @@ def test_real_refused(real_session):
     s.close()
     out = _client_for(f"http://127.0.0.1:{port}", real_session).fetch_token()
     assert (out.kind, out.fault) == ("transport", "refused")
+
+
+def test_real_request_through_an_environment_proxy(monkeypatch):
+    """HTTP_PROXY with credentials: the request goes to the proxy in absolute form with
+    Proxy-Authorization, as requests sent it."""
+    seen = []
+
+    def proxy(conn):
+        seen.append(_read_request(conn))
+        body = json.dumps(token_body()).encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    server = OneShotServer(proxy)
+    monkeypatch.setattr(c, "_environment_cache", {})
+    monkeypatch.setattr(c, "_managers", {})
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:p%40ss@127.0.0.1:{server.port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        cfg = make_config(base_url="http://aicc.example.test", token_url="http://aicc.example.test")
+        out = AiccClient(cfg, tokens=MemoryTokenSource()).fetch_token()
+    finally:
+        server.close()
+    assert out.ok, out
+    head = seen[0].decode()
+    assert head.startswith("POST http://aicc.example.test" + TOKEN_PATH + " HTTP/1.1")
+    assert "proxy-authorization: basic dxnlcjpwqhnz" in head.lower()  # user:p@ss
 
 
 def test_real_read_timeout(real_session):
@@ -981,30 +1051,28 @@ def test_real_http_error_and_redirect_not_followed(real_session):
     assert (out.kind, out.http_status) == ("http", 302)
 
 
-def test_shared_session_is_pooled_singleton():
-    s1 = c.shared_session()
-    s2 = c.shared_session()
-    assert s1 is s2
-    adapter = s1.get_adapter("https://example.test/")
-    assert adapter._pool_maxsize == 50
-    assert adapter.max_retries.total == 0
-    assert AiccClient(make_config()).session is s1
+def test_pool_manager_is_one_per_setting_and_process(monkeypatch):
+    m1 = c.pool_manager(None, True)
+    assert c.pool_manager(None, True) is m1
+    assert c.pool_manager(None, False) is not m1
+    monkeypatch.setattr(c, "_managers_pid", -1)  # as seen from a forked child
+    assert c.pool_manager(None, True) is not m1
 
 
-def test_shared_session_thread_safe_creation(monkeypatch):
-    monkeypatch.setattr(c, "_session", None)
-    monkeypatch.setattr(c, "_session_pid", None)
+def test_pool_manager_thread_safe_creation(monkeypatch):
+    monkeypatch.setattr(c, "_managers", {})
+    monkeypatch.setattr(c, "_managers_pid", None)
     created = []
-    real_new = c._new_session
+    real_new = c._new_manager
 
-    def counting():
+    def counting(proxy, verify):
         time.sleep(0.02)
-        s = real_new()
-        created.append(s)
-        return s
+        m = real_new(proxy, verify)
+        created.append(m)
+        return m
 
-    monkeypatch.setattr(c, "_new_session", counting)
-    results = _run_threads(c.shared_session, n=8)
+    monkeypatch.setattr(c, "_new_manager", counting)
+    results = _run_threads(lambda: c.pool_manager(None, True), n=8)
     assert len(created) == 1 and all(r is created[0] for r in results)
 
 
