@@ -1034,6 +1034,99 @@ def test_real_tls_failure(real_session):
     assert (out.kind, out.fault) == ("transport", "tls")
 
 
+def _private_ca(tmp_path):
+    """A CA and a certificate for 127.0.0.1 signed by it: (ca.pem, server.pem, server.key)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder(subject_name=name("Test CA"), issuer_name=name("Test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder(subject_name=name("127.0.0.1"), issuer_name=ca.subject)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def test_real_tls_trusts_the_environments_ca_bundle_only(tmp_path, monkeypatch):
+    """An AICC behind a private CA: trusted with REQUESTS_CA_BUNDLE naming that CA, refused
+    ("tls") with certifi's bundle, the default."""
+    ca, cert, key = _private_ca(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def tls_token(conn):
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                _read_request(tls)
+                body = json.dumps(token_body()).encode()
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        except (OSError, ssl.SSLError):
+            pass  # the client refused the certificate
+
+    server = OneShotServer(tls_token)
+    url = f"https://127.0.0.1:{server.port}"
+    monkeypatch.setattr(c, "_managers", {})
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    try:
+        monkeypatch.setattr(c, "_environment_cache", {})
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        default = AiccClient(make_config(base_url=url, token_url=url), tokens=MemoryTokenSource())
+        refused = default.fetch_token()
+        assert (refused.kind, refused.fault) == ("transport", "tls")
+
+        monkeypatch.setattr(c, "_environment_cache", {})
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+        trusting = AiccClient(make_config(base_url=url, token_url=url), tokens=MemoryTokenSource())
+        out = trusting.fetch_token()
+    finally:
+        server.close()
+    assert out.ok, out
+    assert out.result.access_token == TOKEN_VALUE
+
+
 def test_real_http_error_and_redirect_not_followed(real_session):
     def redirect(conn):
         _read_request(conn)
