@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import ssl
 import sys
@@ -940,6 +941,20 @@ def _read_request(conn):
     return data
 
 
+def _read_whole_request(conn):
+    """Headers and the Content-Length body: a server that closes with the body unread resets
+    the connection, and the client may lose the answer."""
+    data = _read_request(conn)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 @pytest.fixture
 def real_session():
     http = c._new_manager(None, True)
@@ -967,7 +982,7 @@ def test_real_request_through_an_environment_proxy(monkeypatch):
     seen = []
 
     def proxy(conn):
-        seen.append(_read_request(conn))
+        seen.append(_read_whole_request(conn))
         body = json.dumps(token_body()).encode()
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
 
@@ -1100,7 +1115,7 @@ def test_real_tls_trusts_the_environments_ca_bundle_only(tmp_path, monkeypatch):
     def tls_token(conn):
         try:
             with context.wrap_socket(conn, server_side=True) as tls:
-                _read_request(tls)
+                _read_whole_request(tls)
                 body = json.dumps(token_body()).encode()
                 tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         except (OSError, ssl.SSLError):
