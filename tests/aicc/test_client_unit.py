@@ -1144,7 +1144,7 @@ def test_real_tls_trusts_the_environments_ca_bundle_only(tmp_path, monkeypatch):
 
 def test_real_http_error_and_redirect_not_followed(real_session):
     def redirect(conn):
-        _read_request(conn)
+        _read_whole_request(conn)
         conn.sendall(
             b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\n"
             b"Content-Length: 0\r\nConnection: close\r\n\r\n"
