@@ -31,7 +31,7 @@ def main() -> None:
     import logging
 
     logging.disable(logging.INFO)
-    from calls import services
+    from calls.services import placing
     from console.models import Membership, Tenant
 
     tenant = Tenant.objects.get(slug=args.tenant)
@@ -40,7 +40,7 @@ def main() -> None:
     statuses: Counter = Counter()
     for i in range(args.count):
         called = f"{args.prefix}{i:07d}"[:32]
-        placed = services.call_place(
+        placed = placing.call_place(
             membership=m, mapping=mapping, called=called, idempotency_key=uuid.uuid4().hex
         )
         statuses[placed.call.status] += 1

@@ -1,6 +1,6 @@
 """Token fetches for 1,000 calls placed from 4 processes sharing one database.
 
-Each process runs bench/place_calls.py (the web flow's own service, calls.services.call_place)
+Each process runs bench/place_calls.py (the web flow's own service, calls.placing.call_place)
 for 250 calls. The AICC simulator runs in its own process and counts every tokenByAkSk it
 answers. Target: 1 fetch while the token is valid.
 

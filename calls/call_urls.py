@@ -4,6 +4,10 @@ from calls import call_views
 
 urlpatterns = [
     path("call/", call_views.deep_link, name="call-link"),
-    path("t/<uuid:tenant>/call/", call_views.call, name="call"),
-    path("t/<uuid:tenant>/calls/<uuid:call>/status/", call_views.call_status, name="call-status"),
+    path("t/<uuid:tenant_code>/call/", call_views.call, name="call"),
+    path(
+        "t/<uuid:tenant_code>/calls/<uuid:call_code>/status/",
+        call_views.call_status,
+        name="call-status",
+    ),
 ]

@@ -10,7 +10,6 @@ import json
 import logging
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,15 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calls.models import OutcomeSync, new_callback_token
-from calls.outcomes import (
+from calls.models import OutcomeSync
+from calls.services.outcomes import (
     OutcomeData,
+    callback_key_set,
+    callback_token_renew,
     outcome_apply,
     outcome_connected,
     signature_problem,
     sync_row,
 )
-from console.access import ADMIN_ONLY, tenant_access
+from console.access import ADMIN_ONLY, tenant_view
 
 log = logging.getLogger("calls.callbacks")
 OK = {"retCode": "0", "retMsg": "success"}
@@ -62,8 +63,8 @@ def _reject(sync: OutcomeSync, kind: str, why: str, status: int = 403) -> JsonRe
 
 @csrf_exempt
 @require_POST
-def aicc_event(request, tenant, token, kind):
-    sync = OutcomeSync.objects.select_related("tenant").filter(tenant__code=tenant).first()
+def aicc_event(request, tenant_code, token, kind):
+    sync = OutcomeSync.objects.select_related("tenant").filter(tenant__code=tenant_code).first()
     # Compare in constant time; a wrong token or tenant is 404, as if the URL did not exist.
     if sync is None or not hmac.compare_digest(sync.token.encode(), token.encode()):
         raise Http404
@@ -104,34 +105,32 @@ class SharedKeyForm(forms.Form):
     )
 
 
-@login_required
+@tenant_view(roles=ADMIN_ONLY)
 @require_http_methods(["GET", "POST"])
-def callbacks(request, tenant):
+def callbacks(request):
     """Admins only: the callback URLs to enter in AICC, the shared key, and the sync status."""
-    m = tenant_access(request, tenant, roles=ADMIN_ONLY)
-    sync = sync_row(m.tenant)
-    form = SharedKeyForm()
+    tenant = request.tenant
+    form = SharedKeyForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "rotate":
-            sync.token = new_callback_token()
-            sync.save(update_fields=["token"])
-            return redirect("history-callbacks", tenant=m.tenant.code)
-        if action == "clear-key":
-            sync.shared_key = ""
-            sync.save(update_fields=["shared_key"])
-            return redirect("history-callbacks", tenant=m.tenant.code)
-        form = SharedKeyForm(request.POST)
-        if form.is_valid():
-            if form.cleaned_data["shared_key"]:
-                sync.shared_key = form.cleaned_data["shared_key"]
-                sync.save(update_fields=["shared_key"])
-            return redirect("history-callbacks", tenant=m.tenant.code)
+            callback_token_renew(tenant=tenant, actor=request.user)
+        elif action == "clear-key":
+            callback_key_set(tenant=tenant, shared_key="", actor=request.user)
+        elif form.is_valid() and form.cleaned_data["shared_key"]:
+            callback_key_set(
+                tenant=tenant, shared_key=form.cleaned_data["shared_key"], actor=request.user
+            )
+        if action in ("rotate", "clear-key") or form.is_valid():
+            return redirect("history-callbacks", tenant_code=tenant.code)
+    else:
+        form = SharedKeyForm()
+    sync = sync_row(tenant)
     urls = {
         kind: request.build_absolute_uri(
-            reverse(f"aicc-{kind}-event", kwargs={"tenant": m.tenant.code, "token": sync.token})
+            reverse(f"aicc-{kind}-event", kwargs={"tenant_code": tenant.code, "token": sync.token})
         )
         for kind in ("connect", "release")
     }
-    ctx = {"m": m, "sync": sync, "form": form, "urls": urls, "tz": m.tenant.time_zone}
+    ctx = {"sync": sync, "form": form, "urls": urls, "tz": tenant.time_zone}
     return render(request, "calls/history_callbacks.html", ctx)

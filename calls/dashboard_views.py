@@ -7,7 +7,6 @@ chart). The chart is inline SVG drawn here; every number is also printed beside 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
@@ -16,9 +15,9 @@ from django.views.decorators.http import require_GET
 
 from calls.aicc.reasons import decode
 from calls.models import Call
-from calls.outcomes import FINAL_SOURCES
 from calls.selectors import day_start
-from console.access import READERS, tenant_access
+from calls.services.outcomes import FINAL_SOURCES
+from console.access import READERS, tenant_view
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -57,17 +56,16 @@ def _bars(days: list[dict]) -> list[dict]:
     return bars
 
 
-@login_required
+@tenant_view(roles=READERS)
 @require_GET
-def dashboard(request, tenant):
-    m = tenant_access(request, tenant, roles=READERS)
-    tz = ZoneInfo(m.tenant.time_zone)
+def dashboard(request):
+    tz = ZoneInfo(request.tenant.time_zone)
     period = _period(request.GET.get("days"))
     today = timezone.localdate(timezone=tz)
     first = today - timedelta(days=period - 1)
     # Both ends: with only a lower bound SQLite's planner guesses a quarter of the table and
     # prefers walking the (tenant, user) or (tenant, reason) index over all time for the GROUP BY.
-    qs = m.tenant.calls.filter(
+    qs = request.tenant.calls.filter(
         created_at__gte=day_start(first, tz),
         created_at__lt=day_start(today + timedelta(days=1), tz),
     )
@@ -116,7 +114,6 @@ def dashboard(request, tenant):
         .order_by("-calls", "user__username")
     )
     ctx = {
-        "m": m,
         "period": period,
         "periods": PERIODS,
         "first": first,

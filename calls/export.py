@@ -50,8 +50,9 @@ class _Line:
         return value
 
 
-def _cell(value) -> str:
-    """Text as is, except that a leading formula character is neutralised (CSV injection)."""
+def safe_cell(value) -> str:
+    """A CSV cell: text as is, except that a leading formula character is neutralised (CSV
+    injection), for every CSV the console writes."""
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START):
         return "'" + text
@@ -149,7 +150,7 @@ def csv_lines(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[str]:
     texts = _Texts()
     rows = qs.order_by("-created_at", "-id").values_list(*FIELDS).iterator(chunk_size=CHUNK)
     for values in rows:
-        yield writer.writerow([_cell(v) for v in csv_row(values, tz, texts)])
+        yield writer.writerow([safe_cell(v) for v in csv_row(values, tz, texts)])
 
 
 def export_filename(now, tz: ZoneInfo) -> str:

@@ -4,7 +4,6 @@ the CSV export. Managers see their own calls; admins and supervisors the whole t
 from zoneinfo import ZoneInfo
 
 import requests
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,26 +16,27 @@ from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
-from calls.outcomes import FINAL_SOURCES, call_refresh_outcome
-from calls.services import client_for
-from console.access import READERS, tenant_access
+from calls.services.aicc import NotConfigured, client_for
+from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
+from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
+from console.selectors import managers_of
 
 
-def _filter_form(m: Membership, request) -> selectors.HistoryFilter:
-    managers = selectors.managers_of(m.tenant) if m.can_read_history else None
+def _filter_form(membership: Membership, request) -> selectors.HistoryFilter:
+    managers = managers_of(membership.tenant) if membership.can_read_history else None
     return selectors.HistoryFilter(request.GET, managers=managers)
 
 
-def _rows(m: Membership, calls: list[Call]) -> list[dict]:
+def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     """The page's rows as plain values for the template: per-row template work (URL reversing,
     time zone conversion and date formatting, decoding and translating reasons, `translate`
     tags) was most of the page's time. Each distinct reason, outcome, manager and talk time is
     decoded and translated once per page; URLs come from calls.links (reversed once per tenant)."""
-    tz = ZoneInfo(m.tenant.time_zone)
-    links = TenantLinks(m.tenant.code)
-    can_call = m.role == Membership.Role.MANAGER
+    tz = ZoneInfo(membership.tenant.time_zone)
+    links = TenantLinks(membership.tenant.code)
+    can_call = membership.role == Membership.Role.MANAGER
     status_labels = {s.value: str(s.label) for s in Call.Status}
     answered, not_answered = gettext("Answered"), gettext("Not answered")
     talking, not_known = gettext("Talking"), gettext("Not known yet")
@@ -91,19 +91,21 @@ def _rows(m: Membership, calls: list[Call]) -> list[dict]:
                 "plain": plain,
                 "note": note,
                 "again": (
-                    links.call_again(c.called) if can_call and c.user_id == m.user_id else ""
+                    links.call_again(c.called)
+                    if can_call and c.user_id == membership.user_id
+                    else ""
                 ),
             }
         )
     return rows
 
 
-@login_required
+@tenant_view()
 @require_GET
-def history(request, tenant):
-    m = tenant_access(request, tenant)
-    form = _filter_form(m, request)
-    qs = selectors.calls_for(m, form.filters)
+def history(request):
+    membership = request.membership
+    form = _filter_form(membership, request)
+    qs = selectors.calls_for(membership, form.filters)
     page = selectors.history_page(
         qs,
         cursor=request.GET.get("after"),
@@ -111,29 +113,28 @@ def history(request, tenant):
         size=selectors.page_size(request.GET.get("size")),
     )
     ctx = {
-        "m": m,
         "form": form,
         "page": page,
-        "rows": _rows(m, page.calls),
-        "history_url": reverse("history", kwargs={"tenant": m.tenant.code}),
+        "rows": _rows(membership, page.calls),
+        "history_url": reverse("history", kwargs={"tenant_code": membership.tenant.code}),
         "query": form.querystring(),
         "size_param": request.GET.get("size", ""),
         "first_page": page.top,
-        "tz": m.tenant.time_zone,
+        "tz": membership.tenant.time_zone,
     }
-    if m.is_admin and not wants_partial(request):
-        ctx["sync"] = OutcomeSync.objects.filter(tenant=m.tenant).first()
+    if membership.is_admin and not wants_partial(request):
+        ctx["sync"] = OutcomeSync.objects.filter(tenant=membership.tenant).first()
     tpl = "calls/history.html#table" if wants_partial(request) else "calls/history.html"
     return render(request, tpl, ctx)
 
 
-@login_required
+@tenant_view()
 @require_GET
-def history_export(request, tenant):
-    m = tenant_access(request, tenant)
-    form = _filter_form(m, request)
-    qs = selectors.calls_for(m, form.filters)
-    tz = ZoneInfo(m.tenant.time_zone)
+def history_export(request):
+    membership = request.membership
+    form = _filter_form(membership, request)
+    qs = selectors.calls_for(membership, form.filters)
+    tz = ZoneInfo(membership.tenant.time_zone)
     response = StreamingHttpResponse(export.csv_lines(qs, tz), content_type="text/csv")
     name = export.export_filename(timezone.now(), tz)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -141,68 +142,67 @@ def history_export(request, tenant):
     return response
 
 
-def _detail_context(m: Membership, call: Call, **extra) -> dict:
-    mine = call.user_id == m.user_id
+def _detail_context(membership: Membership, call: Call, **extra) -> dict:
+    mine = call.user_id == membership.user_id
     ctx = {
-        "m": m,
         "call": call,
         "reason": call.reason(),
         "outcome": call.outcome(),
         "final": call.outcome_source in FINAL_SOURCES,
-        "show_data": m.can_read_history or mine,
-        "call_again": mine and m.role == Membership.Role.MANAGER,
-        "can_listen": m.can_read_history and bool(call.serial),
-        "tz": m.tenant.time_zone,
+        "show_data": membership.can_read_history or mine,
+        "call_again": mine and membership.role == Membership.Role.MANAGER,
+        "can_listen": membership.can_read_history and bool(call.serial),
+        "tz": membership.tenant.time_zone,
     }
     ctx.update(extra)
     return ctx
 
 
-@login_required
+@tenant_view()
 @require_GET
-def call_detail(request, tenant, call):
-    m = tenant_access(request, tenant)
-    c = selectors.visible_call(m, call)
-    return render(request, "calls/detail.html", _detail_context(m, c))
+def call_detail(request, call_code):
+    membership = request.membership
+    c = selectors.visible_call(membership, call_code)
+    return render(request, "calls/detail.html", _detail_context(membership, c))
 
 
-@login_required
+@tenant_view()
 @require_POST
-def call_refresh(request, tenant, call):
+def call_refresh(request, call_code):
     """Ask AICC now (queryCallState, then queryCallDetailRecord once the call has ended)."""
-    m = tenant_access(request, tenant)
-    c = selectors.visible_call(m, call)
+    membership = request.membership
+    c = selectors.visible_call(membership, call_code)
     problem = call_refresh_outcome(c)
     if wants_partial(request) and request.POST.get("panel"):
         # From the call page's result panel: answer with the panel itself.
-        ctx = result_panel.context(m, c, checked=True, problem=problem)
+        ctx = result_panel.context(membership, c, checked=True, problem=problem)
         return render(request, "calls/call.html#result", ctx)
     if wants_partial(request):
         return render(
             request,
             "calls/detail.html#outcome",
-            _detail_context(m, c, problem=problem, refreshed=True),
+            _detail_context(membership, c, problem=problem, refreshed=True),
         )
-    return redirect("call-detail", tenant=m.tenant.code, call=c.code)
+    return redirect("call-detail", tenant_code=membership.tenant.code, call_code=c.code)
 
 
-@login_required
+@tenant_view(roles=READERS)
 @require_GET
-def call_recording(request, tenant, call):
+def call_recording(request, call_code):
     """Ask getRecordingAddress at this moment and send the listener there (or stream it with
     ?download=1). The URL lives 5 minutes and is never stored or logged."""
-    m = tenant_access(request, tenant, roles=READERS)
-    c = selectors.visible_call(m, call)
+    membership = request.membership
+    c = selectors.visible_call(membership, call_code)
     if not c.serial:
         raise Http404
     try:
-        outcome = client_for(m.tenant).get_recording_url(c.serial)
-    except ValueError:  # the tenant's stored AICC settings cannot be used
-        ctx = _detail_context(m, c, recording_reason=decode("transport", "config"))
+        outcome = client_for(membership.tenant).get_recording_url(c.serial)
+    except NotConfigured as e:
+        ctx = _detail_context(membership, c, recording_reason=e.reason())
         return render(request, "calls/history_recording.html", ctx, status=502)
     if not outcome.ok:
         status = 404 if outcome.kind == KIND_BUSINESS and outcome.ret_code == "5" else 502
-        ctx = _detail_context(m, c, recording_reason=outcome.reason())
+        ctx = _detail_context(membership, c, recording_reason=outcome.reason())
         return render(request, "calls/history_recording.html", ctx, status=status)
     url = outcome.result.url
     if request.GET.get("download") != "1":
@@ -212,11 +212,13 @@ def call_recording(request, tenant, call):
             upstream = requests.get(url, stream=True, timeout=(3.05, 30), allow_redirects=False)
         except requests.RequestException as exc:
             reason = decode("transport", classify_exception(exc))
-            ctx = _detail_context(m, c, recording_reason=reason)
+            ctx = _detail_context(membership, c, recording_reason=reason)
             return render(request, "calls/history_recording.html", ctx, status=502)
         if upstream.status_code != 200:
             upstream.close()
-            ctx = _detail_context(m, c, recording_reason=None, upstream_status=upstream.status_code)
+            ctx = _detail_context(
+                membership, c, recording_reason=None, upstream_status=upstream.status_code
+            )
             return render(request, "calls/history_recording.html", ctx, status=502)
         response = StreamingHttpResponse(
             upstream.iter_content(64 * 1024),

@@ -17,9 +17,9 @@ PER_CALL = ("call-detail", "call-status", "call-refresh")
 @lru_cache(maxsize=1024)
 def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
     # Keyed by the script prefix and URLconf too: reverse() depends on them.
-    urls: dict = {"call": reverse("call", kwargs={"tenant": tenant})}
+    urls: dict = {"call": reverse("call", kwargs={"tenant_code": tenant})}
     for name in PER_CALL:
-        url = reverse(name, kwargs={"tenant": tenant, "call": _ZERO})
+        url = reverse(name, kwargs={"tenant_code": tenant, "call_code": _ZERO})
         before, after = url.split(str(_ZERO))
         urls[name] = (before, after)
     return urls

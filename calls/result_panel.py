@@ -68,11 +68,11 @@ def _poll(links: TenantLinks, call: Call, step: int) -> dict | None:
     return {"url": f"{links.of('call-status', call)}?n={step + 1}", "delay": POLL_DELAYS[step]}
 
 
-def context(m: Membership, call: Call, *, step: int = 0, **extra) -> dict:
+def context(membership: Membership, call: Call, *, step: int = 0, **extra) -> dict:
     """The template context of the panel for `call` (one of `m`'s tenant's calls), following
     it from poll step `step` on (POLL_DELAYS)."""
     words, states = _translated(get_language())
-    links = TenantLinks(m.tenant.code)
+    links = TenantLinks(membership.tenant.code)
     state = ""
     if call.status == Call.Status.PLACED:
         state = states.get(call.state, "")
@@ -87,7 +87,7 @@ def context(m: Membership, call: Call, *, step: int = 0, **extra) -> dict:
         # "Call again" opens the call page, which only customer managers have.
         "again_url": (
             links.call_again(call.called, call.call_data)
-            if m.role == Membership.Role.MANAGER
+            if membership.role == Membership.Role.MANAGER
             else ""
         ),
         "detail_url": links.of("call-detail", call),

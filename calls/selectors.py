@@ -239,16 +239,6 @@ class HistoryFilter(forms.Form):
         return q.urlencode()
 
 
-def managers_of(tenant: Tenant) -> list:
-    """The tenant's customer managers, for the manager filter (one query)."""
-    ms = (
-        tenant.memberships.filter(role=Membership.Role.MANAGER)
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    )
-    return [m.user for m in ms]
-
-
 def _next_string(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
@@ -292,12 +282,12 @@ def day_start(day, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def calls_for(m: Membership, filters: dict) -> QuerySet[Call]:
+def calls_for(membership: Membership, filters: dict) -> QuerySet[Call]:
     """The calls this member may see, narrowed by the filters (no ordering or slicing yet)."""
-    tenant = m.tenant
+    tenant = membership.tenant
     qs = tenant.calls.all()
-    if not m.can_read_history:
-        qs = qs.filter(user_id=m.user_id)  # managers see their own calls only
+    if not membership.can_read_history:
+        qs = qs.filter(user_id=membership.user_id)  # managers see their own calls only
     elif filters.get("manager"):
         qs = qs.filter(user_id=filters["manager"])
     tz = ZoneInfo(tenant.time_zone)
@@ -413,13 +403,13 @@ def history_page(
     )
 
 
-def visible_call(m: Membership, code) -> Call:
+def visible_call(membership: Membership, code) -> Call:
     """A call of this tenant the member may see: their own, or any for admins/supervisors."""
-    qs = m.tenant.calls.select_related("user")
-    if not m.can_read_history:
-        qs = qs.filter(user_id=m.user_id)
+    qs = membership.tenant.calls.select_related("user")
+    if not membership.can_read_history:
+        qs = qs.filter(user_id=membership.user_id)
     call = qs.filter(code=code).first()
     if call is None:
         raise Http404
-    call.tenant = m.tenant  # already loaded: no second query for call.tenant
+    call.tenant = membership.tenant  # already loaded: no second query for call.tenant
     return call

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from console.models import AuditEntry, Tenant
 
-SECRET_FIELDS = frozenset({"app_secret", "password", "token"})
+SECRET_FIELDS = frozenset({"app_secret", "password", "token", "shared_key"})
 CHANGED = "changed"
 
 # Every action the console records, with its label for the audit page's filter.
@@ -24,6 +24,8 @@ ACTIONS = {
     "member.add": _("Member added"),
     "member.role": _("Role changed"),
     "member.remove": _("Member removed"),
+    "callbacks.token": _("Callback address renewed"),
+    "callbacks.key": _("Callback shared key changed"),
 }
 
 

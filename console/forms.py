@@ -13,32 +13,23 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.numbers import normalise, validate_number
 from console.models import (
+    CREDENTIAL_FIELDS,
+    SETTINGS_FIELDS,
     Membership,
     SoftphoneMapping,
     Tenant,
     split_lines,
     validate_aicc_url,
     validate_time_zone,
+    who,
 )
+from console.selectors import managers_of, mapping_conflicts
 
 Role = Membership.Role
 
 # --------------------------------------------------------------------------------------
 # Tenant settings and credentials
 # --------------------------------------------------------------------------------------
-
-SETTINGS_FIELDS = (
-    "name",
-    "call_type",
-    "is_trial",
-    "trial_trustlist",
-    "access_codes",
-    "anonymization_enabled",
-    "softphone_ranges",
-    "token_lifetime",
-    "time_zone",
-)
-CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 
 
 def _model_field(name: str, **extra) -> forms.Field:
@@ -128,18 +119,6 @@ class TenantSettingsForm(forms.Form):
 # --------------------------------------------------------------------------------------
 
 
-def managers_of(tenant: Tenant):
-    """Users who are customer managers of this tenant (the only ones a softphone can map to)."""
-    return User.objects.filter(memberships__tenant=tenant, memberships__role=Role.MANAGER).order_by(
-        "username"
-    )
-
-
-def who(user) -> str:
-    full = user.get_full_name()
-    return f"{full} ({user.username})" if full else user.username
-
-
 def clean_softphone(tenant: Tenant, raw: str) -> str:
     number = validate_number(normalise(raw))
     if not tenant.in_ranges(number):
@@ -153,28 +132,6 @@ def clean_softphone(tenant: Tenant, raw: str) -> str:
 def clean_calling_number(raw: str) -> str:
     number = normalise(raw)
     return validate_number(number) if number else ""
-
-
-def mapping_conflicts(
-    tenant: Tenant, *, user, softphone: str, enabled: bool, exclude_pk=None
-) -> dict[str, str]:
-    """Errors from other mappings of this tenant: the number taken, or the user already mapped."""
-    errors = {}
-    others = tenant.softphones.select_related("user").exclude(pk=exclude_pk)
-    taken = others.filter(softphone=softphone).first()
-    if taken is not None:
-        errors["softphone"] = _("%(number)s is already mapped to %(who)s.") % {
-            "number": softphone,
-            "who": who(taken.user),
-        }
-    if enabled and user is not None:
-        active = others.filter(user=user, enabled=True).first()
-        if active is not None:
-            errors["user"] = _("%(who)s already has softphone %(number)s; disable it first.") % {
-                "who": who(user),
-                "number": active.softphone,
-            }
-    return errors
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from console.crypto import EncryptedTextField
@@ -38,8 +39,29 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
 
 
+def who(user) -> str:
+    """How a person is named on pages and in messages: "Full Name (username)"."""
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+# The tenant's fields on its Settings page: settings, and the AICC credentials.
+SETTINGS_FIELDS = (
+    "name",
+    "call_type",
+    "is_trial",
+    "trial_trustlist",
+    "access_codes",
+    "anonymization_enabled",
+    "softphone_ranges",
+    "token_lifetime",
+    "time_zone",
+)
+CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 
 
 class Tenant(models.Model):
@@ -173,6 +195,17 @@ class Membership(models.Model):
     def can_read_history(self) -> bool:
         return self.role in (self.Role.ADMIN, self.Role.SUPERVISOR)
 
+    @cached_property
+    def active_mapping(self) -> "SoftphoneMapping | None":
+        """The member's enabled softphone mapping in this tenant (what a customer manager calls
+        from), or None."""
+        mapping = SoftphoneMapping.objects.filter(
+            tenant_id=self.tenant_id, user_id=self.user_id, enabled=True
+        ).first()
+        if mapping is not None:
+            mapping.tenant = self.tenant
+        return mapping
+
 
 class SoftphoneMapping(models.Model):
     code = models.UUIDField(default=uuid4, unique=True, editable=False)
@@ -231,15 +264,8 @@ class AuditEntry(models.Model):
 
 class Session(AbstractBaseSession):
     """Django's database session plus the user it is logged in as (kept by console.sessions on
-    every save), so a page reads the session and its user in one query. A user's sessions go
-    with the user."""
+    every save): a user's sessions can be found, and go with the user."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="sessions"
     )
-
-    @classmethod
-    def get_session_store_class(cls):
-        from console.sessions import SessionStore
-
-        return SessionStore

@@ -4,7 +4,7 @@ from django.urls import path
 
 from console import views_audit, views_people, views_settings, views_softphones
 
-T = "t/<uuid:tenant>/"
+T = "t/<uuid:tenant_code>/"
 
 urlpatterns = [
     path(T + "settings/", views_settings.tenant_settings, name="tenant-settings"),
@@ -18,16 +18,20 @@ urlpatterns = [
         views_softphones.softphones_allocated,
         name="softphones-allocated",
     ),
-    path(T + "softphones/<uuid:mapping>/", views_softphones.softphone_edit, name="softphone-edit"),
     path(
-        T + "softphones/<uuid:mapping>/toggle/",
+        T + "softphones/<uuid:mapping_code>/",
+        views_softphones.softphone_edit,
+        name="softphone-edit",
+    ),
+    path(
+        T + "softphones/<uuid:mapping_code>/toggle/",
         views_softphones.softphone_toggle,
         name="softphone-toggle",
     ),
     path(T + "people/", views_people.people, name="people"),
     path(T + "people/new/", views_people.people_create, name="people-create"),
     path(T + "people/add/", views_people.people_add, name="people-add"),
-    path(T + "people/<uuid:member>/role/", views_people.person_role, name="person-role"),
-    path(T + "people/<uuid:member>/remove/", views_people.person_remove, name="person-remove"),
+    path(T + "people/<uuid:member_code>/role/", views_people.person_role, name="person-role"),
+    path(T + "people/<uuid:member_code>/remove/", views_people.person_remove, name="person-remove"),
     path(T + "audit/", views_audit.audit_log, name="audit"),
 ]

@@ -16,7 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("t/<uuid:tenant>/", views.tenant_home, name="tenant-home"),
+    path("t/<uuid:tenant_code>/", views.tenant_home, name="tenant-home"),
     path("", include("console.tenant_urls")),
     path("django-admin/", admin.site.urls),
 ]

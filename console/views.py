@@ -4,30 +4,31 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from console.access import current_membership, tenant_access
+from console.access import tenant_view
 from console.models import Membership
+from console.selectors import membership_to_open
+from console.tenancy import CURRENT_TENANT
+
+LANDING = {  # each role lands where its work is
+    Membership.Role.MANAGER: "call",
+    Membership.Role.SUPERVISOR: "history",
+    Membership.Role.ADMIN: "tenant-settings",
+}
 
 
 @login_required
 @require_GET
 def home(request):
-    m = current_membership(request)
-    if m is None:
+    membership = membership_to_open(request.user, request.session.get(CURRENT_TENANT))
+    if membership is None:
         return render(request, "console/no_tenant.html", status=403)
-    return redirect("tenant-home", tenant=m.tenant.code)
+    return redirect("tenant-home", tenant_code=membership.tenant.code)
 
 
-@login_required
+@tenant_view()
 @require_GET
-def tenant_home(request, tenant):
-    """Each role lands where its work is."""
-    m = tenant_access(request, tenant)
-    target = {
-        Membership.Role.MANAGER: "call",
-        Membership.Role.SUPERVISOR: "history",
-        Membership.Role.ADMIN: "tenant-settings",
-    }[m.role]
-    return redirect(target, tenant=m.tenant.code)
+def tenant_home(request):
+    return redirect(LANDING[request.membership.role], tenant_code=request.tenant.code)
 
 
 @require_GET

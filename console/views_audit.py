@@ -1,23 +1,21 @@
 """The audit log: who changed what, newest first, for admins and supervisors."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from console.access import READERS, tenant_access
+from console.access import READERS, tenant_view
 from console.audit import ACTIONS
 from console.htmx import wants_partial
 
 PAGE_SIZE = 50
 
 
-@login_required
+@tenant_view(roles=READERS)
 @require_GET
-def audit_log(request, tenant):
-    m = tenant_access(request, tenant, roles=READERS)
+def audit_log(request):
     action = request.GET.get("action", "")
     actor = request.GET.get("actor", "").strip()
-    qs = m.tenant.audit_entries.select_related("actor").order_by("-id")
+    qs = request.tenant.audit_entries.select_related("actor").order_by("-id")
     if action in ACTIONS:
         qs = qs.filter(action=action)
     else:
@@ -31,7 +29,6 @@ def audit_log(request, tenant):
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
     ctx = {
-        "m": m,
         "entries": entries,
         "next_before": entries[-1].id if more else None,
         "actions": ACTIONS.items(),

@@ -5,7 +5,7 @@ remembering to add a test. Every pattern must be one of:
 
 * skipped on purpose, by prefix or by name, with the reason written below (SKIP_PREFIXES,
   NO_TENANT, NOT_USER_PAGES);
-* a tenant page (a `tenant` kwarg): then it must appear in EXPECTED (what each role of the tenant
+* a tenant page (a `tenant_code` kwarg): then it must appear in EXPECTED (what each role of the tenant
   gets on a GET of its own page), and every other kwarg needs a factory in FACTORIES.
 
 The checks:
@@ -55,8 +55,9 @@ POST_DENIED = "post_denied"  # for POST-only pages: the roles a POST answers 403
 
 
 def post_only(*denied):
-    """A page that takes only POST: a GET is 405 for everyone; `denied` roles get 403 on POST."""
-    return {A: 405, S: 405, M: 405, POST_DENIED: set(denied)}
+    """A page that takes only POST: `denied` roles get 403 whatever the method (the role is
+    checked first), the others 405 on a GET."""
+    return {**{r: 403 if r in denied else 405 for r in (A, S, M)}, POST_DENIED: set(denied)}
 
 
 EXPECTED = {
@@ -127,10 +128,10 @@ def tenant_pages():
             continue
         if name in NOT_USER_PAGES:
             continue
-        if "tenant" not in conv:
+        if "tenant_code" not in conv:
             if name not in NO_TENANT:
                 problems.append(
-                    f"{route!r} (name {name!r}) has no `tenant` kwarg: add it to NO_TENANT in "
+                    f"{route!r} (name {name!r}) has no `tenant_code` kwarg: add it to NO_TENANT in "
                     "tests/test_isolation.py with the reason it needs no tenant check."
                 )
             continue
@@ -151,10 +152,10 @@ def fill(route: str, conv: dict, values: dict) -> str:
 
 # One factory per URL kwarg: given a tenant and its people, the value for one of its objects.
 FACTORIES = {
-    "tenant": lambda world, t: t.code,
-    "call": lambda world, t: world.call(t).code,
-    "mapping": lambda world, t: world.mapping(t).code,
-    "member": lambda world, t: t.memberships.order_by("id").first().code,
+    "tenant_code": lambda world, t: t.code,
+    "call_code": lambda world, t: world.call(t).code,
+    "mapping_code": lambda world, t: world.mapping(t).code,
+    "member_code": lambda world, t: t.memberships.order_by("id").first().code,
 }
 
 
@@ -190,7 +191,9 @@ def values_for(world, conv, tenant, objects_tenant=None):
                 f"URL kwarg {kwarg!r} has no factory: add one to FACTORIES in "
                 "tests/test_isolation.py that returns the value for an object of a given tenant."
             )
-        values[kwarg] = factory(world, tenant if kwarg == "tenant" else objects_tenant or tenant)
+        values[kwarg] = factory(
+            world, tenant if kwarg == "tenant_code" else objects_tenant or tenant
+        )
     return values
 
 
@@ -254,7 +257,7 @@ def test_own_tenant_url_with_another_tenants_object_is_404(
     client.force_login(request.getfixturevalue(role))
     wrong = []
     for route, name, conv in tenant_pages()[0]:
-        if set(conv) == {"tenant"}:
+        if set(conv) == {"tenant_code"}:
             continue  # no object in the URL
         url = fill(route, conv, values_for(world, conv, tenant, objects_tenant=other_tenant))
         allowed = {404, 405} | ({403} if may_be_403(name, role) else set())

@@ -339,7 +339,7 @@ def test_the_language_switcher_overrides_the_browser(client, compiled):
 
 def test_a_console_page_and_its_messages_render_in_chinese(client, manager, tenant, compiled):
     client.force_login(manager)
-    url = reverse("call", kwargs={"tenant": tenant.code})
+    url = reverse("call", kwargs={"tenant_code": tenant.code})
     body = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
     assert "呼叫客户" in body and "客户号码" in body and "退出登录" in body
     assert "Call a customer" not in body

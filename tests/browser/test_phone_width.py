@@ -21,13 +21,13 @@ def overflowing(page, live_server, paths):
 
 
 def test_admin_pages_fit_a_phone(page, live_server, admin, manager, tenant, simctl):
-    from calls import services
+    from calls.services import placing
     from console.models import Membership
 
     m = Membership.objects.select_related("tenant").get(user=manager)
-    services.call_place(
+    placing.call_place(
         membership=m,
-        mapping=services.active_mapping(m),
+        mapping=m.active_mapping,
         called="13800000000",
         idempotency_key="phone-1",
     )

@@ -188,7 +188,7 @@ def test_events_pushed_by_the_simulator_are_applied(live_server, tenant, manager
     """End to end over HTTP: the simulator signs and posts its release event to the console."""
     import requests
 
-    from calls import services
+    from calls.services import placing
 
     sync = OutcomeSync.objects.create(tenant=tenant, shared_key=KEY)
     account = requests.get(f"{sim.url}/__sim/accounts", timeout=5).json()
@@ -197,7 +197,7 @@ def test_events_pushed_by_the_simulator_are_applied(live_server, tenant, manager
     requests.post(f"{sim.url}/__sim/accounts", json=hooked, timeout=5).raise_for_status()
     try:
         mapping = tenant.softphones.get()
-        call = services.call_place(
+        call = placing.call_place(
             membership=manager_membership,
             mapping=mapping,
             called="13800000000",

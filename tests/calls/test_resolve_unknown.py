@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from calls import services
 from calls.aicc.client import CallRecord
 from calls.models import Call
-from calls.outcomes import call_refresh_outcome, resolve_unknown
+from calls.services import placing
+from calls.services.outcomes import call_refresh_outcome, resolve_unknown
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ def place_with_lost_answer(m, simctl, settings, called):
     """The simulator sleeps past our read timeout, then places the call anyway."""
     settings.AICC_READ_TIMEOUT = 0.3
     simctl.scenario(called=called, latency_ms=800)
-    call = services.call_place(
+    call = placing.call_place(
         membership=m,
-        mapping=services.active_mapping(m),
+        mapping=m.active_mapping,
         called=called,
         idempotency_key=f"lost-{called}",
     ).call

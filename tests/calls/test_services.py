@@ -11,16 +11,16 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from calls import services
 from calls.models import Call
+from calls.services import placing
 from console.models import Membership, SoftphoneMapping
 
 pytestmark = pytest.mark.django_db
 
 
 def place(m, called="13800000000", key="key-00000001", **kw):
-    mapping = services.active_mapping(m)
-    return services.call_place(
+    mapping = m.active_mapping
+    return placing.call_place(
         membership=m, mapping=mapping, called=called, idempotency_key=key, **kw
     )
 
@@ -37,7 +37,7 @@ def test_a_crash_between_commit_and_answer_leaves_a_record_that_sweep_resolves(m
     call = Call.objects.get()
     assert call.status == "placing" and call.called == "13800000000" and call.softphone == "10001"
 
-    assert services.sweep_calls() == 0  # too fresh to call stuck
+    assert placing.sweep_calls() == 0  # too fresh to call stuck
     Call.objects.filter(pk=call.pk).update(created_at=timezone.now() - timedelta(minutes=10))
     call_command("sweep_calls")
     call.refresh_from_db()
@@ -47,13 +47,13 @@ def test_a_crash_between_commit_and_answer_leaves_a_record_that_sweep_resolves(m
         and call.reason_code == "interrupted"
     )
     assert call.reason().known
-    assert services.sweep_calls(older_than=timedelta(0)) == 0  # idempotent
+    assert placing.sweep_calls(older_than=timedelta(0)) == 0  # idempotent
 
 
 def test_sweep_leaves_answered_calls_alone(manager_membership, simctl):
     placed = place(manager_membership).call
     Call.objects.filter(pk=placed.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert services.sweep_calls() == 0
+    assert placing.sweep_calls() == 0
     placed.refresh_from_db()
     assert placed.status == "placed"
 
@@ -202,7 +202,7 @@ def test_polled_state_never_moves_a_call_backwards(manager_membership, simctl):
         ),
     )
     with patch("calls.aicc.client.AiccClient.query_call_state", autospec=True, return_value=answer):
-        services.call_refresh_state(stale)
+        placing.call_refresh_state(stale)
     call.refresh_from_db()
     assert (call.state, call.outcome_code, call.outcome_source) == (3, "0", "event")
     assert stale.state == 3

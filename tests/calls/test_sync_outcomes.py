@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from calls import services
 from calls.models import Call, OutcomeSync
-from calls.outcomes import sync_claim
+from calls.services import placing
+from calls.services.outcomes import sync_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def place_some(membership, simctl):
     simctl.scenario(called="13800000002", outcome="customer_no_answer")
     simctl.scenario(called="13800000003", outcome="agent_no_answer")
     calls = [
-        services.call_place(
+        placing.call_place(
             membership=membership,
             mapping=mapping,
             called=f"1380000000{i}",
@@ -131,7 +131,7 @@ def test_an_expired_lease_is_taken_over(manager_membership, tenant, simctl):
 
 
 def test_ita_tenants_read_task_types_0_and_4(tenant):
-    from calls.outcomes import task_types
+    from calls.services.outcomes import task_types
 
     assert task_types(tenant) == ("0",)
     tenant.call_type = "ITA"

@@ -7,9 +7,9 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from calls import services
 from calls.models import Call
 from calls.numbers import normalise, validate_number
+from calls.services import placing
 from console.models import Membership, Tenant
 
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         except ValidationError as e:
             raise CommandError(f"--called: {' '.join(e.messages)}") from None
 
-        placed = services.call_place(
+        placed = placing.call_place(
             membership=membership,
             mapping=mapping,
             called=called,
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         last_state = None
         while o["follow"] and time.monotonic() < deadline and call.state != 3:
             time.sleep(0.5)
-            call = services.call_refresh_state(call)
+            call = placing.call_refresh_state(call)
             if call.state != last_state:
                 self.stdout.write(f"  state {call.state}")
                 last_state = call.state

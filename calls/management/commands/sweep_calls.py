@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from calls.services import sweep_calls
+from calls.services.placing import sweep_calls
 
 
 class Command(BaseCommand):

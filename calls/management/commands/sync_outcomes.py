@@ -10,7 +10,7 @@ the tenant's sync row (shown to its admins) and the next run resumes from the st
 
 from django.core.management.base import BaseCommand
 
-from calls.outcomes import outcome_sync_tenant
+from calls.services.outcomes import outcome_sync_tenant
 from console.models import Tenant
 
 

@@ -8,22 +8,20 @@ A crash between 1 and 3 leaves a "placing" row that `sweep_calls` turns into "ou
 """
 
 import logging
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.aicc.client import AiccClient, AiccConfig, Outcome
+from calls.aicc.client import Outcome
 from calls.models import Call
 from calls.numbers import mask
-from calls.tokens import DbTokenSource
+from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
-from console.prepared import Prepared, insert_row, update_row
 
 log = logging.getLogger("calls")
 TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per day" [doc]
@@ -31,42 +29,6 @@ TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per
 # Transport faults after which the request may have reached AICC: the call may exist.
 MAYBE_SENT_FAULTS = {"timeout", "reset", "bad_json", "no_retcode"}
 MAYBE_SENT_HTTP = {502, 504}
-
-
-def client_for(tenant: Tenant) -> AiccClient:
-    config = AiccConfig(
-        base_url=tenant.aicc_base_url,
-        token_url=tenant.aicc_token_url or tenant.aicc_base_url,
-        app_key=tenant.app_key,
-        app_secret=tenant.app_secret,
-        token_lifetime=tenant.token_lifetime,
-        call_type=tenant.call_type,
-        connect_timeout=settings.AICC_CONNECT_TIMEOUT,
-        read_timeout=settings.AICC_READ_TIMEOUT,
-    )
-    return AiccClient(config, tokens=DbTokenSource(tenant.id))
-
-
-# Prepared (console/prepared.py); for a membership loaded without its mapping.
-_ACTIVE_MAPPING = Prepared(
-    lambda tenant_id, user_id: SoftphoneMapping.objects.filter(
-        tenant_id=tenant_id, user_id=user_id, enabled=True
-    )[:1],
-    tenant_id=int,
-    user_id=int,
-)
-
-
-def active_mapping(membership: Membership) -> SoftphoneMapping | None:
-    """The manager's enabled softphone mapping: as loaded with the membership
-    (`tenant_access(..., with_mapping=True)`), else looked up."""
-    if hasattr(membership, "softphone_mapping"):
-        mapping = membership.softphone_mapping
-    else:
-        mapping = _ACTIVE_MAPPING.first(tenant_id=membership.tenant_id, user_id=membership.user_id)
-    if mapping is not None:
-        mapping.tenant = membership.tenant
-    return mapping
 
 
 def trial_calls_today(tenant: Tenant) -> int:
@@ -79,40 +41,20 @@ def trial_calls_today(tenant: Tenant) -> int:
     ).count()
 
 
-_RECENT = Prepared(
-    lambda tenant_id, user_id, since, key, called: (
-        Call.objects.filter(tenant_id=tenant_id, user_id=user_id, created_at__gte=since)
-        .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
-        .order_by("-created_at")[:2]
-    ),
-    tenant_id=int,
-    user_id=int,
-    since=datetime,
-    key=str,
-    called=str,
-)
-
-
-def _recent_values(membership: Membership, called: str, idempotency_key: str) -> dict:
-    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    return {
-        "tenant_id": membership.tenant_id,
-        "user_id": membership.user_id,
-        "since": since,
-        "key": idempotency_key,
-        "called": called,
-    }
-
-
-def _recent(membership: Membership, values: dict) -> list[Call]:
-    """The manager's calls of the last few minutes that match `values` (`_recent_values`): this
+def _recent(membership: Membership, called: str, idempotency_key: str) -> list[Call]:
+    """The manager's calls of the last few minutes that matter before placing another: this
     form's own earlier submission (same idempotency key), or a call to the same number that did
-    not fail. One query over the manager's last few minutes only (an index range on tenant,
-    user, created_at, however many calls they made before): an older resubmission still gets
-    its call back from call_place's unique key, it just isn't spared the question."""
-    recent = _RECENT.all(**values)
-    for c in recent:
-        c.tenant = membership.tenant
+    not fail. Newest first."""
+    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
+    recent = list(
+        membership.tenant.calls.filter(user_id=membership.user_id, created_at__gte=since)
+        .filter(
+            Q(idempotency_key=idempotency_key) | (Q(called=called) & ~Q(status=Call.Status.FAILED))
+        )
+        .order_by("-created_at")[:2]
+    )
+    for call in recent:
+        call.tenant = membership.tenant
     return recent
 
 
@@ -139,10 +81,15 @@ def call_place(
 
     With `ask_if_recent`, nothing is recorded or sent if the same manager called the same number
     a moment ago (`_recent`): the returned Placed says `ask_first`, with that call. A resubmitted
-    form is not asked: it gets the call its first submission placed. The check runs in the
-    insert's own statement (one round trip less per call: ~6% of the throughput under load,
-    bench/load.py); only when it finds something is it run again, for the rows."""
+    form is not asked: it gets the call its first submission placed."""
     tenant = membership.tenant
+    if ask_if_recent:
+        recent = _recent(membership, called, idempotency_key)
+        mine = next((c for c in recent if c.idempotency_key == idempotency_key), None)
+        if mine is not None:  # this form's own earlier submission: that is the call
+            return Placed(mine, created=False)
+        if recent:
+            return Placed(recent[0], created=False, ask_first=True)
     if tenant.is_ita:  # ITA two-way calls support neither field [doc]
         call_data, caller_present = "", ""
     call = Call(
@@ -157,35 +104,13 @@ def call_place(
         idempotency_key=idempotency_key,
     )
     try:
-        # Outside a transaction (every web request) the INSERT commits on its own: no BEGIN and
-        # COMMIT round trips. Inside one (scripts, tests) a savepoint keeps a duplicate key from
-        # breaking the caller's transaction.
-        recent = _recent_values(membership, called, idempotency_key) if ask_if_recent else None
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            unless = _RECENT.sql(**recent) if recent else None
-            inserted = insert_row(call, unless=unless)  # call.save(force_insert=True), prepared
+        with transaction.atomic():
+            call.save(force_insert=True)  # committed before anything is sent
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
         return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
-    if not inserted:
-        found = _recent(membership, recent)  # what stopped the insert (the same values)
-        mine = next((c for c in found if c.idempotency_key == idempotency_key), None)
-        if mine is not None:  # this form's own earlier submission: that is the call
-            return Placed(mine, created=False)
-        if found:
-            return Placed(found[0], created=False, ask_first=True)
-        # That call has failed since (or is gone): nothing to ask about, so place this one.
-        return call_place(
-            membership=membership,
-            mapping=mapping,
-            called=called,
-            call_data=call_data,
-            caller_present=caller_present,
-            idempotency_key=idempotency_key,
-        )
     # One INFO line per call: the AICC client's line for the createCall request (it carries the
     # call's code, the answer and the masked numbers), or below, the reason nothing was sent.
-    # Under load (bench/load.py) each line costs ~2% of the throughput.
     log.debug(
         "call %s placing tenant=%s softphone=%s called=%s",
         call.code,
@@ -205,7 +130,7 @@ def call_place(
 
     try:
         client = client_for(tenant)
-    except ValueError:  # a stored address or key the client cannot use: nothing was sent
+    except NotConfigured:  # nothing was sent
         _store(call, status=Call.Status.FAILED, reason_source="transport", reason_code="config")
         _log_not_sent(call, tenant)
         return Placed(call, created=True)
@@ -308,7 +233,9 @@ def store_create_outcome(call: Call, outcome: Outcome) -> None:
 
 
 def _store(call: Call, **fields) -> None:
-    update_row(call, **fields)  # Call.objects.filter(pk=call.pk).update(**fields), prepared
+    Call.objects.filter(pk=call.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(call, name, value)
 
 
 def call_refresh_state(call: Call) -> Call:
@@ -319,7 +246,7 @@ def call_refresh_state(call: Call) -> Call:
         return call
     try:
         outcome = client_for(call.tenant).query_call_state(call.serial)
-    except ValueError:  # the tenant's stored AICC settings cannot be used: nothing to ask
+    except NotConfigured:  # nothing to ask with
         return call
     if not outcome.ok or outcome.result.state is None:
         return call

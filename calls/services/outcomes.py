@@ -3,7 +3,7 @@
 - "push": AICC's release event posted to our per-tenant callback URL (aicc-api.md §12b);
 - "cdr": the call record read by `manage.py sync_outcomes` or the "Refresh outcome" button
   (queryCallDetailRecord, §4);
-- "poll": queryCallState (§5, calls.services.call_refresh_state) says how a call ended but
+- "poll": queryCallState (§5, calls.services.placing.call_refresh_state) says how a call ended but
   carries no times; it is provisional and a record (push or cdr) completes it.
 
 Applied exactly once: every write is one UPDATE whose WHERE clause says "no record applied yet"
@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import os
 import socket
 import time
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calls.aicc.client import CallRecord, cdr_windows, parse_int, parse_time
-from calls.models import Call, OutcomeSync
+from calls.models import Call, OutcomeSync, new_callback_token
+from calls.services.aicc import NotConfigured, client_for
+from calls.services.placing import call_refresh_state
+from console import audit
 from console.models import Tenant
 
 log = logging.getLogger("calls.outcomes")
@@ -217,8 +221,6 @@ def task_types(tenant: Tenant) -> tuple[str, ...]:
 def call_refresh_outcome(call: Call):
     """The detail page's "Refresh outcome": queryCallState, then the call's record once ended.
     Returns None, or the decoded reason of a failed query (shown next to the button)."""
-    from calls import services
-
     if call.outcome_source in FINAL_SOURCES:
         return None
     if not call.serial:
@@ -226,18 +228,16 @@ def call_refresh_outcome(call: Call):
             return None
         # Was it placed after all? Look for it in AICC's records of the minutes after it.
     else:
-        services.call_refresh_state(call)
+        call_refresh_state(call)
         if call.state != 3:
             return None
     now = timezone.now()
     start = call.created_at - timedelta(minutes=1)
     end = min(now, call.created_at + timedelta(days=1))
     try:
-        client = services.client_for(call.tenant)
-    except ValueError:  # the tenant's stored AICC settings cannot be used
-        from calls.aicc.reasons import decode
-
-        return decode("transport", "config")
+        client = client_for(call.tenant)
+    except NotConfigured as e:
+        return e.reason()
     for page in client.iter_cdr(
         start=start, end=end, task_types=task_types(call.tenant), caller=_agent_side(call)
     ):
@@ -256,6 +256,37 @@ def call_refresh_outcome(call: Call):
 def _agent_side(call: Call) -> str:
     number = call.caller or call.softphone
     return number if number.isdigit() and len(number) <= 32 else ""
+
+
+# --- the callback settings (the admins' Callbacks page) ---------------------------------------
+
+
+def callback_token_renew(*, tenant: Tenant, actor) -> OutcomeSync:
+    """A new secret callback address: the old one stops working at once."""
+    sync = sync_row(tenant)
+    with transaction.atomic():
+        sync.token = new_callback_token()
+        sync.save(update_fields=["token"])
+        audit.record(tenant=tenant, actor=actor, action="callbacks.token", target=tenant.name)
+    return sync
+
+
+def callback_key_set(*, tenant: Tenant, shared_key: str, actor) -> OutcomeSync:
+    """Set the key pushed events must be signed with ("" clears it: events go unsigned)."""
+    sync = sync_row(tenant)
+    if shared_key == sync.shared_key:
+        return sync
+    with transaction.atomic():
+        sync.shared_key = shared_key
+        sync.save(update_fields=["shared_key"])
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="callbacks.key",
+            target=tenant.name,
+            changes={"shared_key": audit.CHANGED},
+        )
+    return sync
 
 
 # --- the sync (manage.py sync_outcomes) --------------------------------------------------------
@@ -302,8 +333,6 @@ class SyncResult:
 
 
 def runner_name() -> str:
-    import os
-
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -311,8 +340,6 @@ def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> Sy
     """Read the tenant's call records since the stored cursor (first run: `days` back), in
     <= 7-day windows with paging, and apply those matching our calls. The cursor advances only
     past fully read windows, so an interrupted run resumes where it stopped."""
-    from calls.services import client_for
-
     result = SyncResult(tenant)
     sync = sync_claim(tenant, owner=owner or runner_name())
     if sync is None:
@@ -337,7 +364,10 @@ def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> Sy
             OutcomeSync.objects.filter(pk=sync.pk).update(
                 cursor_at=w_end, lease_until=timezone.now() + SYNC_LEASE
             )
-    except Exception as exc:  # a bad configuration must not stop the other tenants' sync
+    except NotConfigured as exc:
+        reason = exc.reason()
+        result.error = f"{reason.source} {reason.code}: {reason.title}"[:255]
+    except Exception as exc:  # a fault here must not stop the other tenants' sync
         log.exception("sync_outcomes tenant=%s failed", tenant.slug)
         result.error = f"{type(exc).__name__}: {exc}"[:255]
     done = timezone.now()

@@ -1,0 +1,50 @@
+"""The tenant boundary, once per request.
+
+For a URL with a `tenant_code` (`t/<uuid:tenant_code>/...`) and a logged-in user,
+`TenantMiddleware` loads the user's membership there (with its tenant) in one query. A user who
+is no member gets a 404, so a tenant's existence is not revealed. A member gets
+`request.tenant` and `request.membership`, the tenant's time zone for the page, and the tenant
+remembered in the session as the one they used last (for links without a tenant: `home`, the
+deep link). Other requests get `request.tenant = request.membership = None`.
+
+Callbacks from AICC (`t/<uuid:tenant_code>/aicc/<token>/...`) come without a user: their view
+finds the tenant from the URL and its secret token itself.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils import timezone
+
+from console.models import Membership
+
+CURRENT_TENANT = "current_tenant"  # session key: the code of the tenant used last
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.tenant = request.membership = None
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # the next request on this thread starts in the default zone
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        code = view_kwargs.get("tenant_code")
+        if code is None or not request.user.is_authenticated:
+            return None
+        membership = (
+            Membership.objects.select_related("tenant")
+            .filter(tenant__code=code, user=request.user)
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        request.tenant, request.membership = membership.tenant, membership
+        timezone.activate(ZoneInfo(membership.tenant.time_zone))
+        if request.session.get(CURRENT_TENANT) != str(code):
+            request.session[CURRENT_TENANT] = str(code)
+        return None
