@@ -1,4 +1,4 @@
-"""calls/aicc/client.py against calls/aicc/simulator.py over real HTTP on loopback."""
+"""calls/aicc/client.py against calls/aicc/simulator/ over real HTTP on loopback."""
 
 from __future__ import annotations
 

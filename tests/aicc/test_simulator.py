@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from calls.aicc.simulator import Account, Simulator, _is_loopback
+from calls.aicc.simulator import Account, Simulator
+from calls.aicc.simulator.server import is_loopback
 
 TOKEN = "/apigovernance/api/oauth/tokenByAkSk"
 CREATE = "/apiaccess/CC-Management/v3/mobileAgent/createCall"
@@ -763,9 +764,9 @@ def test_connect_and_release_callbacks(sim, receiver):
 
 
 def test_is_loopback():
-    assert _is_loopback("127.0.0.1") and _is_loopback("127.1.2.3") and _is_loopback("::1")
-    assert _is_loopback("::ffff:127.0.0.1")
-    assert not _is_loopback("10.0.0.5") and not _is_loopback("192.168.1.1")
+    assert is_loopback("127.0.0.1") and is_loopback("127.1.2.3") and is_loopback("::1")
+    assert is_loopback("::ffff:127.0.0.1")
+    assert not is_loopback("10.0.0.5") and not is_loopback("192.168.1.1")
 
 
 def _non_loopback_ip() -> str | None:
