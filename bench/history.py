@@ -39,7 +39,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from calls.models import Call  # noqa: E402
-from calls.selectors import PAGE_SIZE, encode_cursor  # noqa: E402
+from calls.paging import PAGE_SIZE, encode_cursor  # noqa: E402
 from console.models import Membership, Tenant  # noqa: E402
 
 COLUMNS = [
@@ -168,7 +168,10 @@ def explain(tenant, sup, url):
 
     from django.http import QueryDict
 
-    from calls.selectors import HistoryFilter, calls_for, managers_of, older_than
+    from calls.history_filter import HistoryFilter
+    from calls.paging import older_than
+    from calls.selectors import calls_for
+    from console.selectors import managers_of
 
     qd = QueryDict(urlsplit(url).query)
     m = Membership.objects.select_related("tenant").get(tenant=tenant, user=sup)

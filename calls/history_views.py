@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from calls import export, result_panel, selectors
 from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
+from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
+from calls.paging import history_page, page_size
 from calls.services.aicc import NotConfigured, client_for
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
 from console.access import READERS, tenant_view
@@ -24,9 +26,9 @@ from console.models import Membership
 from console.selectors import managers_of
 
 
-def _filter_form(membership: Membership, request) -> selectors.HistoryFilter:
+def _filter_form(membership: Membership, request) -> HistoryFilter:
     managers = managers_of(membership.tenant) if membership.can_read_history else None
-    return selectors.HistoryFilter(request.GET, managers=managers)
+    return HistoryFilter(request.GET, managers=managers)
 
 
 def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
@@ -106,11 +108,11 @@ def history(request):
     membership = request.membership
     form = _filter_form(membership, request)
     qs = selectors.calls_for(membership, form.filters)
-    page = selectors.history_page(
+    page = history_page(
         qs,
         cursor=request.GET.get("after"),
         before=request.GET.get("before"),
-        size=selectors.page_size(request.GET.get("size")),
+        size=page_size(request.GET.get("size")),
     )
     ctx = {
         "form": form,

@@ -332,7 +332,7 @@ def test_newer_calls_pages_back_to_the_first_page(client, supervisor, manager, t
 def test_newer_calls_near_the_top_show_the_first_page(client, supervisor, manager, tenant):
     calls = mk(tenant, manager, 5)
     client.force_login(supervisor)
-    from calls.selectors import encode_cursor
+    from calls.paging import encode_cursor
 
     # Only calls[0] is newer than calls[1]: less than a page, so the first page is shown.
     body = client.get(url(tenant, f"size=3&before={encode_cursor(calls[1])}")).content.decode()
@@ -350,7 +350,7 @@ def test_a_garbled_newer_cursor_shows_the_first_page(client, supervisor, manager
 def test_query_count_of_a_newer_page(
     client, supervisor, manager, tenant, django_assert_num_queries
 ):
-    from calls.selectors import encode_cursor
+    from calls.paging import encode_cursor
 
     calls = mk(tenant, manager, 20)
     client.force_login(supervisor)
@@ -424,7 +424,7 @@ def test_supervisor_sees_no_sync_banner_or_callbacks_link(client, supervisor, te
 def test_the_filter_widgets_write_what_djangos_templates_write(data, manager):
     import copy
 
-    from calls.selectors import HistoryFilter
+    from calls.history_filter import HistoryFilter
 
     def tags(html):  # whitespace between tags means nothing here
         return re.sub(r">\s+<", "><", str(html))

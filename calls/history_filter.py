@@ -1,0 +1,209 @@
+"""The history's filter form, shared by the list, its CSV export and the dashboard's period, so
+"export what I see" is true by construction.
+
+Its widgets are rendered in Python: Django renders each widget, and each <option>, through the
+template engine, and for this form (a reason select of ~55 options) that was a third of the
+history page's time. They write the same HTML as Django's templates
+(django/forms/widgets/input.html, select.html, select_option.html, attrs.html), escaping like
+Django's `escape` (html.escape).
+"""
+
+from __future__ import annotations
+
+import html
+
+from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from calls.aicc.reasons import Fixer, reasons_for
+from calls.models import Call
+from calls.numbers import normalise
+from calls.selectors import FAILURE_SOURCES
+
+FIXERS = (Fixer.CALLER, Fixer.ADMIN, Fixer.PROVIDER)
+_FIXER_FILTER_LABELS = {
+    Fixer.CALLER: _("Fixable by the customer manager"),
+    Fixer.ADMIN: _("Fixable by the console admin"),
+    Fixer.PROVIDER: _("Fixable by the AICC provider"),
+}
+_SOURCE_LABELS = {
+    "createCall": _("AICC answer"),
+    "http": _("HTTP status"),
+    "transport": _("Connection"),
+    "token": _("Sign-in to AICC"),
+}
+
+
+def reason_choices() -> list:
+    groups: list = [("", _("Any reason"))]
+    groups.append(
+        (_("Who can fix it"), [(f"fixer:{f.value}", _FIXER_FILTER_LABELS[f]) for f in FIXERS])
+    )
+    for source in FAILURE_SOURCES:
+        options = [
+            (f"{source}:{r.code}", f"{r.code} · {r.title}")
+            for r in reasons_for(source)
+            if not (source == "createCall" and r.code == "0")
+        ]
+        groups.append((_SOURCE_LABELS[source], options))
+    return groups
+
+
+_REASON_CHOICES: dict[str | None, list] = {}
+
+
+def reason_choices_cached() -> list:
+    """reason_choices() with every label already translated, built once per process and language
+    (~55 options: translating them on every request was a visible part of the page's cost)."""
+    lang = get_language()
+    if lang not in _REASON_CHOICES:
+        _REASON_CHOICES[lang] = [
+            (str(group), [(v, str(label)) for v, label in options])
+            if isinstance(options, list)
+            else (group, str(options))
+            for group, options in reason_choices()
+        ]
+    return _REASON_CHOICES[lang]
+
+
+def escape(value) -> str:
+    return html.escape(str(value))
+
+
+def _attrs_html(attrs: dict) -> str:
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _DirectInput:
+    def render(self, name, value, attrs=None, renderer=None):
+        w = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        value_html = "" if w["value"] is None else f' value="{escape(w["value"])}"'
+        html = f'<input type="{self.input_type}" name="{escape(name)}"{value_html}'
+        return mark_safe(html + _attrs_html(w["attrs"]) + ">")  # noqa: S308 - all escaped
+
+
+class TextInput(_DirectInput, forms.TextInput):
+    pass
+
+
+class DateInput(_DirectInput, forms.DateInput):
+    pass
+
+
+class Select(forms.Select):
+    def render(self, name, value, attrs=None, renderer=None):
+        w = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        chosen = set(w["value"])
+        selected = False
+        out = [f'<select name="{escape(name)}"{_attrs_html(w["attrs"])}>']
+
+        def option(v, label):
+            nonlocal selected
+            v = "" if v is None else str(v)
+            mark = ""
+            if not selected and v in chosen:
+                mark, selected = " selected", True
+            return f'\n  <option value="{escape(v)}"{mark}>{escape(label)}</option>'
+
+        for v, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                out.append(f'\n  <optgroup label="{escape(v)}">')
+                out.extend(option(sv, sl) for sv, sl in label)
+                out.append("\n  </optgroup>")
+            else:
+                out.append(option(v, label))
+        out.append("\n</select>")
+        return mark_safe("".join(out))  # noqa: S308 - every label and value is escaped
+
+
+class HistoryFilter(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=DateInput(attrs={"type": "date"})
+    )
+    manager = forms.TypedChoiceField(
+        label=_("Customer manager"), required=False, coerce=int, empty_value=None, widget=Select
+    )
+    status = forms.ChoiceField(
+        label=_("Result"),
+        required=False,
+        choices=[("", _("Any result")), *Call.Status.choices],
+        widget=Select,
+    )
+    reason = forms.ChoiceField(label=_("Reason"), required=False, widget=Select)
+    number = forms.CharField(
+        label=_("Called number"),
+        required=False,
+        max_length=40,
+        widget=TextInput(attrs={"type": "search", "inputmode": "tel"}),
+    )
+    match = forms.ChoiceField(
+        label=_("Number match"),
+        required=False,
+        choices=[("prefix", _("starts with")), ("contains", _("contains"))],
+        widget=Select,
+    )
+    serial = forms.CharField(
+        label=_("Serial number"),
+        required=False,
+        max_length=50,
+        widget=TextInput(attrs={"type": "search", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, data=None, *, managers: list | None = None):
+        # Only the filter's own keys: "after"/"before" (the cursors) and "size" are not filters.
+        if data is not None:
+            data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
+        super().__init__(data)
+        if managers is None:
+            del self.fields["manager"]
+        else:
+            self.fields["manager"].choices = [("", _("Everyone"))] + [
+                (u.id, u.get_full_name() or u.username) for u in managers
+            ]
+        self.fields["reason"].choices = reason_choices_cached()
+        for name, field in self.fields.items():
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+
+    def clean_number(self) -> str:
+        return normalise(self.cleaned_data["number"])
+
+    def clean_serial(self) -> str:
+        return self.cleaned_data["serial"].strip()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+            data.pop("date_to", None)
+        return data
+
+    @property
+    def filters(self) -> dict:
+        """The valid filters (an invalid field is shown with its error and ignored)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def querystring(self) -> str:
+        """The filters as a query string (for the export link and page links)."""
+        from django.http import QueryDict
+
+        q = QueryDict(mutable=True)
+        if self.is_bound:
+            for name in self.fields:
+                value = self.data.get(name)
+                if value not in (None, ""):
+                    q[name] = value
+        return q.urlencode()

@@ -1,0 +1,113 @@
+"""Keyset pagination of the history on (created_at, id), newest first.
+
+A page is "the next N rows older than the last row shown", so rows arriving meanwhile never shift
+a page, and page 10,000 costs what page 1 costs. The cursor is opaque (base64 of the last row's
+time and id).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+
+from calls.models import Call
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def encode_cursor(call: Call) -> str:
+    micros = (call.created_at - EPOCH) // timedelta(microseconds=1)
+    raw = f"{micros}.{call.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        micros, pk = raw.split(".")
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
+        return None
+
+
+def older_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
+    """Rows after the cursor in (created_at DESC, id DESC) order: `(created_at, id) < (t, id)`,
+    written as `created_at < t OR (created_at = t AND id < pk)`. The redundant `created_at <= t`
+    gives both databases an index range to start from (tenant first, then created_at: every
+    history index) instead of a filter over the newer rows."""
+    key = decode_cursor(cursor) if cursor else None
+    if key is None:
+        return qs
+    ts, pk = key
+    return qs.filter(Q(created_at__lte=ts), Q(created_at__lt=ts) | Q(created_at=ts, id__lt=pk))
+
+
+def newer_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
+    """Rows before the cursor in the list's order (newer ones): `(created_at, id) > (t, id)`,
+    with the redundant `created_at >= t` for an index range, like `older_than`."""
+    key = decode_cursor(cursor) if cursor else None
+    if key is None:
+        return qs
+    ts, pk = key
+    return qs.filter(Q(created_at__gte=ts), Q(created_at__gt=ts) | Q(created_at=ts, id__gt=pk))
+
+
+# The columns the list shows (the rest, e.g. call data and raw answers, are for the detail page).
+LIST_COLUMNS = (
+    "id", "code", "tenant_id", "created_at", "user_id", "softphone", "called", "status", "serial",
+    "reason_source", "reason_code", "call_type", "state", "outcome_code", "outcome_source",
+    "talking_at", "talk_seconds",
+    "user__username", "user__first_name", "user__last_name",
+)  # fmt: skip
+
+
+@dataclass
+class Page:
+    calls: list[Call]
+    next_cursor: str | None  # "Older calls": the rows after this page's last one
+    size: int
+    prev_cursor: str | None = None  # "Newer calls": the rows before this page's first one
+    top: bool = True  # nothing newer: this is the first page
+
+
+def page_size(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or PAGE_SIZE), MAX_PAGE_SIZE))
+    except ValueError:
+        return PAGE_SIZE
+
+
+def history_page(
+    qs: QuerySet[Call], *, cursor: str | None, size: int, before: str | None = None
+) -> Page:
+    """One page, newest first, in one query (size + 1 rows tell whether there is a next page;
+    no COUNT: keyset pages need none).
+
+    `cursor` ("after") pages towards older calls; `before` pages back towards newer ones: the
+    `size` rows just newer than it, read oldest first from the same index and shown newest
+    first. When fewer than a page's worth of newer rows are left, the first page is shown
+    instead (a second query, on that page only)."""
+    columns = qs.select_related("user").only(*LIST_COLUMNS)
+    if before and decode_cursor(before) and not (cursor and decode_cursor(cursor)):
+        rows = list(newer_than(columns, before).order_by("created_at", "id")[: size + 1])
+        if len(rows) > size:
+            rows = rows[:size][::-1]
+            return Page(rows, encode_cursor(rows[-1]), size, encode_cursor(rows[0]), top=False)
+        cursor = None  # back at the top
+    rows = list(older_than(columns, cursor).order_by("-created_at", "-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    top = not (cursor and decode_cursor(cursor))
+    return Page(
+        rows,
+        encode_cursor(rows[-1]) if more and rows else None,
+        size,
+        encode_cursor(rows[0]) if rows and not top else None,
+        top=top,
+    )
