@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "console.middleware.RequestIdMiddleware",
     "console.middleware.TenantTimezoneMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "console.middleware.CSPMiddleware",  # django-csp's, its header built once
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
