@@ -304,54 +304,6 @@ def test_every_environment_variable_is_in_the_deploy_guide():
     assert sorted(n for n in names if f"`{n}`" not in guide) == []
 
 
-def test_gunicorn_builds_no_access_line():
-    import runpy
-    from types import SimpleNamespace
-
-    from gunicorn.config import Config
-    from gunicorn.glogging import Logger
-
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    cfg = Config()
-    for name, value in conf.items():
-        if name in cfg.settings:
-            cfg.set(name, value)
-
-    def atoms(*args):
-        raise AssertionError("the access line's fields were built")
-
-    # What gunicorn's own logger does with this configuration: it builds the fields.
-    worker_logger = SimpleNamespace(cfg=cfg, atoms=atoms, atoms_wrapper_class=dict)
-    with pytest.raises(AssertionError, match="fields were built"):
-        Logger.access(worker_logger, None, None, {}, None)
-    # The configured logger does not.
-    assert issubclass(cfg.logger_class, Logger)
-    cfg.logger_class.access(worker_logger, None, None, {}, None)
-
-
-def test_gunicorn_workers_freeze_what_they_hold_at_start_and_after_their_first_requests(
-    monkeypatch,
-):
-    import gc
-    import runpy
-
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    frozen = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
-    conf["post_worker_init"](None)
-    assert frozen == [True]
-    frozen.clear()
-    hook = conf["post_request"]
-    for _ in range(conf["FREEZE_AFTER"] - 1):
-        hook(None, None, {}, None)
-    assert frozen == []
-    hook(None, None, {}, None)
-    assert frozen == [True]
-    for _ in range(conf["FREEZE_AFTER"] * 2):
-        hook(None, None, {}, None)
-    assert frozen == [True]  # once per worker
-
-
 def test_json_logs_keep_serial_numbers_whole(json_log):
     logging.getLogger("calls").info(
         "call placed serial=%s called=%s", "3086858640739917401", "13800001234"
