@@ -263,10 +263,8 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            # stderr, from a thread. A factory ("()"), not "class": from Python 3.12, dictConfig
-            # takes a QueueHandler subclass named by "class" for its own queue-of-handlers form
-            # and refuses it without a "handlers" list.
-            "()": "console.logging.BackgroundStreamHandler",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["context"],
         }
