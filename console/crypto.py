@@ -4,7 +4,7 @@ The newest key (first in FIELD_ENCRYPTION_KEYS) encrypts; every listed key can d
 `manage.py rotate_secrets` re-encrypts stored values with the newest key.
 """
 
-from functools import cache, lru_cache
+from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -31,16 +31,8 @@ def encrypt(plaintext: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    return _decrypt(tuple(settings.FIELD_ENCRYPTION_KEYS), token)
-
-
-@lru_cache(maxsize=1024)
-def _decrypt(keys: tuple[str, ...], token: str) -> str:
-    # Every tenant page loads the tenant, app secret included: decrypting it each time was ~2%
-    # of a placed call's CPU. The plaintext stays in this process's memory (as it does while a
-    # request uses it); the key list is part of the cache key, so removing a key takes effect.
     try:
-        return _fernet(keys).decrypt(token.encode()).decode()
+        return fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         # Never include the ciphertext or a key in the message.
         raise ImproperlyConfigured(

@@ -3,9 +3,6 @@ import re
 import time
 from uuid import uuid4
 
-import csp.constants
-import csp.middleware
-import csp.utils
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -106,40 +103,3 @@ class TenantTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-class CSPMiddleware(csp.middleware.CSPMiddleware):
-    """django-csp's middleware, with the header built once per policy instead of per response.
-
-    The console sets no per-view policy, no nonce and no report-only policy, so every response
-    gets the same header; django-csp rebuilt it (copies included) each time, ~3% of a placed
-    call's CPU. A response or request with anything of its own (csp_update/replace/exempt
-    decorators, a nonce a template used) takes django-csp's own path unchanged.
-    """
-
-    _PER_RESPONSE = tuple(
-        f"_csp_{kind}{ro}"
-        for kind in ("config", "update", "replace", "exempt")
-        for ro in ("", "_ro")
-    )
-    _built: tuple[object, str] | None = None  # (the policy setting it was built from, header)
-
-    def process_response(self, request, response):
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-        if (
-            getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in self._PER_RESPONSE)
-            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-            or policy.get("EXCLUDE_URL_PREFIXES")
-            or (settings.DEBUG and response.status_code in (404, 500))
-            or csp.constants.HEADER in response
-        ):
-            return super().process_response(request, response)
-        built = self._built
-        if built is None or built[0] is not policy:  # the setting object itself, kept alive
-            built = self._built = (policy, csp.utils.build_policy())
-        header = built[1]
-        if header:
-            response[csp.constants.HEADER] = header
-        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
-        return response

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "console.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "console.middleware.CSPMiddleware",  # django-csp's, its header built once
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,10 +145,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
 # PRAGMAs on every request; PostgreSQL would reconnect).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 # A reused connection is checked (one "SELECT 1") at the start of a request, so a database
-# restart while it sat idle costs no failed request; not checked when its last request ended
-# less than CONN_HEALTH_CHECK_AFTER_IDLE seconds ago (console/db.py).
+# restart while it sat idle costs no failed request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
-CONN_HEALTH_CHECK_AFTER_IDLE = env.float("CONN_HEALTH_CHECK_AFTER_IDLE", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -265,10 +263,8 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            # stderr, from a thread. A factory ("()"), not "class": from Python 3.12, dictConfig
-            # takes a QueueHandler subclass named by "class" for its own queue-of-handlers form
-            # and refuses it without a "handlers" list.
-            "()": "console.logging.BackgroundStreamHandler",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["context"],
         }

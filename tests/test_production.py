@@ -4,7 +4,6 @@ files served by whitenoise under gunicorn, /healthz, JSON logs, migrations in st
 import io
 import json
 import logging
-import logging.handlers
 import os
 import re
 import socket
@@ -222,9 +221,9 @@ def test_healthz_rejects_post(client, db):
 @pytest.fixture
 def json_log(settings):
     """A handler built from settings.LOGGING's own handler class, json formatter and context
-    filter (the handler writes from a background thread: flush() waits for it)."""
+    filter, writing into a string."""
     stream = io.StringIO()
-    handler = import_string(settings.LOGGING["handlers"]["console"]["()"])(stream)
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
     handler.addFilter(import_string(settings.LOGGING["filters"]["context"]["()"])())
     root = logging.getLogger()
@@ -321,22 +320,7 @@ def test_json_logs_leave_uuids_alone(json_log):
     assert "called=*******1234" in entry["message"]
 
 
-def test_logging_settings_configure_on_newer_pythons(settings):
-    """Python 3.12's dictConfig takes any QueueHandler subclass named by "class" for its own
-    queue-of-handlers form and raises "No handlers specified for a QueueHandler" without a
-    "handlers" list: the console then failed to start on 3.12. Built by a factory ("()") it is
-    left alone. CI runs 3.11, where that rule does not apply, so it is checked here. (Applying
-    the configuration here would close the test run's own log handlers; every test that starts
-    a server applies it in that process.)"""
-    for name, handler in settings.LOGGING["handlers"].items():
-        if "class" in handler:
-            cls = import_string(handler["class"])
-            assert not issubclass(cls, logging.handlers.QueueHandler) or "handlers" in handler, name
-    factory = import_string(settings.LOGGING["handlers"]["console"]["()"])
-    assert issubclass(factory, logging.handlers.QueueHandler)  # the case the rule is about
-
-
-def test_background_log_handler_writes_every_line_by_exit(tmp_path):
+def test_a_command_writes_every_log_line_by_its_exit(tmp_path):
     """Lines logged just before a command ends are written (logging.shutdown at exit)."""
     script = (
         "import logging\n"
@@ -359,9 +343,9 @@ def test_background_log_handler_writes_every_line_by_exit(tmp_path):
 
 
 def own_log(settings, stream, name: str):
-    """A logger of its own (not propagating) with the configured background handler and the
-    json formatter, writing into `stream`: (logger, handler)."""
-    handler = import_string(settings.LOGGING["handlers"]["console"]["()"])(stream)
+    """A logger of its own (not propagating) with the configured handler and the json
+    formatter, writing into `stream`: (logger, handler)."""
+    handler = import_string(settings.LOGGING["handlers"]["console"]["class"])(stream)
     handler.setFormatter(import_string(settings.LOGGING["formatters"]["json"]["()"])())
     log = logging.getLogger(name)
     log.addHandler(handler)
@@ -371,9 +355,9 @@ def own_log(settings, stream, name: str):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_background_log_handler_writes_from_a_forked_child(tmp_path, settings):
-    """A child forked after logging was set up (gunicorn's preload_app, multiprocessing) gets
-    its own writing thread: its lines appear while it runs, not only when it exits."""
+def test_a_forked_child_writes_its_log_lines(tmp_path, settings):
+    """A child forked after logging was set up (gunicorn's preload_app, multiprocessing) writes
+    its lines while it runs, not only when it exits."""
     path = tmp_path / "child.log"
     stream = path.open("a", buffering=1)
     log, handler = own_log(settings, stream, "tests.fork")
@@ -391,101 +375,3 @@ def test_background_log_handler_writes_from_a_forked_child(tmp_path, settings):
         log.removeHandler(handler)
         handler.close()
         stream.close()
-
-
-class CountingStream(io.StringIO):
-    writes = 0
-
-    def write(self, text):
-        self.writes += 1
-        return super().write(text)
-
-
-@pytest.fixture
-def counted_log(settings):
-    """A logger with the configured background handler (json format) writing into a stream that
-    counts its writes: yields (logger, handler, stream, messages())."""
-    stream = CountingStream()
-    log, handler = own_log(settings, stream, "tests.counted")
-
-    def messages():
-        handler.flush()
-        return [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
-
-    yield log, handler, stream, messages
-    log.removeHandler(handler)
-    handler.close()
-
-
-def test_background_log_handler_writes_waiting_lines_in_one_write(counted_log):
-    """Lines that queue up while the writer is busy go out together (one write, one flush), in
-    order and whole: under load one write per line was ~7% of the throughput (bench/load.py)."""
-    log, handler, stream, messages = counted_log
-    handler.target.acquire()  # the writer waits here with at most the first line(s) in hand
-    try:
-        for i in range(200):
-            log.info("line %s", i)
-    finally:
-        handler.target.release()
-    assert messages() == [f"line {i}" for i in range(200)]
-    assert stream.writes <= 3  # the line(s) taken before the wait, then all the others
-
-
-def test_background_log_handler_gathers_lines_logged_close_together(counted_log):
-    """An idle writer waits a moment after the first line before it writes, so a request's few
-    lines (and other threads' lines meanwhile) go out in one write and one wake-up: one wake-up
-    per line cost ~0.4 ms of CPU per placed call (bench/, one gunicorn thread)."""
-    log, _, stream, messages = counted_log
-    for i in range(4):
-        log.info("line %s", i)
-        time.sleep(0.002)  # the writer is idle between lines, as between a request's steps
-    assert messages() == [f"line {i}" for i in range(4)]
-    assert stream.writes == 1
-
-
-def test_gunicorn_builds_no_access_line():
-    import runpy
-    from types import SimpleNamespace
-
-    from gunicorn.config import Config
-    from gunicorn.glogging import Logger
-
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    cfg = Config()
-    for name, value in conf.items():
-        if name in cfg.settings:
-            cfg.set(name, value)
-
-    def atoms(*args):
-        raise AssertionError("the access line's fields were built")
-
-    # What gunicorn's own logger does with this configuration: it builds the fields.
-    worker_logger = SimpleNamespace(cfg=cfg, atoms=atoms, atoms_wrapper_class=dict)
-    with pytest.raises(AssertionError, match="fields were built"):
-        Logger.access(worker_logger, None, None, {}, None)
-    # The configured logger does not.
-    assert issubclass(cfg.logger_class, Logger)
-    cfg.logger_class.access(worker_logger, None, None, {}, None)
-
-
-def test_gunicorn_workers_freeze_what_they_hold_at_start_and_after_their_first_requests(
-    monkeypatch,
-):
-    import gc
-    import runpy
-
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    frozen = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
-    conf["post_worker_init"](None)
-    assert frozen == [True]
-    frozen.clear()
-    hook = conf["post_request"]
-    for _ in range(conf["FREEZE_AFTER"] - 1):
-        hook(None, None, {}, None)
-    assert frozen == []
-    hook(None, None, {}, None)
-    assert frozen == [True]
-    for _ in range(conf["FREEZE_AFTER"] * 2):
-        hook(None, None, {}, None)
-    assert frozen == [True]  # once per worker
