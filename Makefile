@@ -1,4 +1,8 @@
 # Two commands: `make run` (console + AICC simulator, demo data) and `make test` (the whole suite).
+# Both need only Python 3.11+ and make; `make test` also needs a Chromium (see README.md).
+#   make run PORT=8080 SIM_PORT=9099       other ports for the console and the simulator
+#   make test CHROMIUM=/path/to/chrome     the browser the browser tests drive
+#   make test SKIP_BROWSER=1               everything but the browser tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,26 +24,34 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) messages
 
-# Compiled translations (.mo) are built, not committed.
+# Compiled translations (.mo) are built, not committed: Babel, refusing format errors as
+# `msgfmt --check-format` does (scripts/compile_messages.py); GNU gettext is not needed.
 messages: $(MOFILES)
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
-	msgfmt --check-format -o $@ $<
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po scripts/compile_messages.py | $(STAMP)
+	$(BIN)/python scripts/compile_messages.py $< $@
 
 run: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT)
-	$(MANAGE) seed_history
-	@set -e; \
-	$(MANAGE) aicc_simulator --host $(HOST) --port $(SIM_PORT) & sim=$$!; \
-	trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null' EXIT INT TERM; \
-	echo "Console: http://$(HOST):$(PORT)/  log in as admin, supervisor, manager1 or manager2 (password demo-pass-2026); Ctrl-C stops the console and the simulator"; \
-	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT)
+	@$(MANAGE) seed_history
+	@PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) SIM_PORT=$(SIM_PORT) exec sh scripts/serve.sh
+
+# The browser tests drive Chromium: scripts/find_browser.py names it, or says what to install
+# and stops before anything runs. SKIP_BROWSER=1 leaves them out, and says so.
+ifeq ($(SKIP_BROWSER),1)
+CHECK_BROWSER := echo "*** SKIP_BROWSER=1: the browser tests (tests/browser/) are NOT run ***"
+NOT_BROWSER := -m "not browser"
+else
+CHECK_BROWSER := $(BIN)/python scripts/find_browser.py
+endif
 
 test: install
+	@$(CHECK_BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(NOT_BROWSER) $(PYTEST_ARGS)
+	@$(if $(NOT_BROWSER),$(CHECK_BROWSER))
 
 # Load benchmark (docs/benchmarks.md, "Load"): a throwaway PostgreSQL, two gunicorn servers and
 # the simulator, 48 managers; BENCH_ARGS="--clients 64 --duration 30" to vary it.

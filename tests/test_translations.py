@@ -3,13 +3,14 @@ the decoded-reason catalogue renders in Chinese, and pages follow the browser or
 
 The catalogue is read with a small parser below (no gettext or polib needed).  Rendering needs
 the compiled .mo: `make test` builds it (`make messages`); when it is missing or older than the
-.po, the `compiled` fixture builds it with msgfmt, the same command as the Makefile.
+.po, the `compiled` fixture builds it with scripts/compile_messages.py, as the Makefile does.
 """
 
 import ast
+import gettext
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from django.utils.translation import template as template_i18n
 from django.utils.translation import trans_real
 
 from calls.aicc.reasons import Fixer, all_reasons, decode
+from scripts.compile_messages import CatalogueError, compile_catalogue
 
 BASE = Path(settings.BASE_DIR)
 PO = BASE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -261,6 +263,90 @@ def test_compiled_files_are_not_committed():
 
 
 # ---------------------------------------------------------------------------------------------
+# Compiling (scripts/compile_messages.py: Babel, refusing format errors as msgfmt -c does)
+# ---------------------------------------------------------------------------------------------
+
+PO_HEADER = r"""msgid ""
+msgstr ""
+"Language: zh_Hans\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=1; plural=0;\n"
+
+"""
+
+
+def test_the_catalogue_compiles_to_what_gettext_reads(tmp_path, catalogue):
+    mo = tmp_path / "django.mo"
+    compile_catalogue(PO, mo)
+    with mo.open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    assert compiled.gettext("Forgot your password?") == "忘记密码？"
+    assert compiled.ngettext("%(s)s second", "%(s)s seconds", 5) == "%(s)s 秒"
+    assert compiled.gettext("(none)") == "（无）"
+    # Every translated message is in it (the header aside).
+    assert len(compiled._catalog) - 1 == sum(
+        len(e["msgstr"]) if e["msgid_plural"] else 1 for e in messages(catalogue)
+    )
+
+
+@pytest.mark.parametrize(
+    "entry, error",
+    [
+        (  # a named placeholder dropped: the translation would lose the number
+            '#, python-format\nmsgid "Called %(number)s at %(time)s"\nmsgstr "于 %(time)s 呼叫"',
+            "%(number) missing",
+        ),
+        (  # a name the source does not pass: KeyError at run time
+            '#, python-format\nmsgid "Called %(number)s"\nmsgstr "呼叫 %(numbr)s"',
+            "unknown named placeholder 'numbr'",
+        ),
+        (  # the one Chinese plural form stands for every count, so it needs the count
+            '#, python-format\nmsgid "%(s)s second"\nmsgid_plural "%(s)s seconds"\nmsgstr[0] "秒"',
+            "%(s) missing",
+        ),
+        (  # positional placeholders that do not pair up
+            '#, python-format\nmsgid "%s of %s"\nmsgstr "%s"',
+            "placeholders are unbalanced",
+        ),
+        (  # a str.format field dropped
+            '#, python-brace-format\nmsgid "Hello {name}"\nmsgstr "你好"',
+            "name missing",
+        ),
+        ('msgid "Hello"\nmsgstr "你好"\nmsgtxt "x"', "misformatted keyword"),  # not .po syntax
+    ],
+)
+def test_a_format_error_stops_the_compilation(tmp_path, entry, error):
+    po, mo = tmp_path / "django.po", tmp_path / "django.mo"
+    po.write_text(PO_HEADER + entry + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=re.escape(error)) as caught:
+        compile_catalogue(po, mo)
+    assert str(po) in str(caught.value)
+    assert not mo.exists() and not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_fuzzy_entry_is_neither_checked_nor_compiled(tmp_path):
+    po, mo = tmp_path / "django.po", tmp_path / "django.mo"
+    fuzzy = '#, fuzzy, python-format\nmsgid "Called %(number)s"\nmsgstr "呼叫"\n\n'
+    po.write_text(PO_HEADER + fuzzy + 'msgid "Hello"\nmsgstr "你好"\n', encoding="utf-8")
+    compile_catalogue(po, mo)
+    with mo.open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    assert compiled.gettext("Hello") == "你好"
+    assert compiled.gettext("Called %(number)s") == "Called %(number)s"
+
+
+def test_the_command_names_the_broken_line_and_fails(tmp_path):
+    po, mo = tmp_path / "django.po", tmp_path / "django.mo"
+    broken = '#, python-format\nmsgid "Called %(number)s"\nmsgstr "已呼叫"\n'
+    po.write_text(PO_HEADER + broken, encoding="utf-8")
+    script = BASE / "scripts" / "compile_messages.py"
+    run = subprocess.run([sys.executable, script, po, mo], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert f"{po}:8: %(number) missing in '已呼叫'" in run.stderr
+    assert not mo.exists()
+
+
+# ---------------------------------------------------------------------------------------------
 # Rendering (needs the compiled catalogue)
 # ---------------------------------------------------------------------------------------------
 
@@ -277,13 +363,7 @@ def _back_to_the_default_language():
 def compiled():
     """Make sure locale/zh_Hans has a current django.mo (normally built by `make messages`)."""
     if not MO.exists() or MO.stat().st_mtime < PO.stat().st_mtime:
-        msgfmt = shutil.which("msgfmt")
-        if msgfmt is None:
-            pytest.fail(
-                f"{MO.relative_to(BASE)} is missing or older than the .po and msgfmt (GNU "
-                "gettext) is not installed: install gettext and run `make messages`."
-            )
-        subprocess.run([msgfmt, "--check-format", "-o", str(MO), str(PO)], check=True)
+        compile_catalogue(PO, MO)
         trans_real._translations = {}  # forget catalogues loaded before the .mo existed
         trans_real._active = trans_real.Local()
         trans_real._default = None

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from scripts.find_browser import BrowserMissing, find_chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 # This machine has no network beyond the package registries: keep Chromium from reaching out.
 CHROMIUM_ARGS = [
@@ -19,15 +20,17 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does).")
+    try:
+        chromium = find_chromium()  # $CHROMIUM, chromium on PATH, or Playwright's own
+    except BrowserMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # around it are ordinary synchronous code.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
