@@ -3,7 +3,6 @@ the CSV export. Managers see their own calls; admins and supervisors the whole t
 
 from zoneinfo import ZoneInfo
 
-import requests
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,14 +11,13 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import export, result_panel, selectors
-from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
 from calls.paging import history_page, page_size
-from calls.services.aicc import NotConfigured, client_for
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
+from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
@@ -191,42 +189,30 @@ def call_refresh(request, call_code):
 @tenant_view(roles=READERS)
 @require_GET
 def call_recording(request, call_code):
-    """Ask getRecordingAddress at this moment and send the listener there (or stream it with
-    ?download=1). The URL lives 5 minutes and is never stored or logged."""
+    """Ask AICC for the recording's address now and send the listener there (or stream the
+    recording with ?download=1)."""
     membership = request.membership
-    c = selectors.visible_call(membership, call_code)
-    if not c.serial:
+    call = selectors.visible_call(membership, call_code)
+    if not call.serial:
         raise Http404
-    try:
-        outcome = client_for(membership.tenant).get_recording_url(c.serial)
-    except NotConfigured as e:
-        ctx = _detail_context(membership, c, recording_reason=e.reason())
-        return render(request, "calls/history_recording.html", ctx, status=502)
-    if not outcome.ok:
-        status = 404 if outcome.kind == KIND_BUSINESS and outcome.ret_code == "5" else 502
-        ctx = _detail_context(membership, c, recording_reason=outcome.reason())
-        return render(request, "calls/history_recording.html", ctx, status=status)
-    url = outcome.result.url
+    recording = recording_address(call)
+    if recording.reason is not None:
+        ctx = _detail_context(membership, call, recording_reason=recording.reason)
+        return render(request, "calls/history_recording.html", ctx, status=recording.status)
     if request.GET.get("download") != "1":
-        response = redirect(url)
+        response = redirect(recording.url)
     else:
-        try:
-            upstream = requests.get(url, stream=True, timeout=(3.05, 30), allow_redirects=False)
-        except requests.RequestException as exc:
-            reason = decode("transport", classify_exception(exc))
-            ctx = _detail_context(membership, c, recording_reason=reason)
-            return render(request, "calls/history_recording.html", ctx, status=502)
-        if upstream.status_code != 200:
-            upstream.close()
+        download = recording_download(recording.url)
+        if download.chunks is None:
             ctx = _detail_context(
-                membership, c, recording_reason=None, upstream_status=upstream.status_code
+                membership,
+                call,
+                recording_reason=download.reason,
+                upstream_status=download.upstream_status,
             )
             return render(request, "calls/history_recording.html", ctx, status=502)
-        response = StreamingHttpResponse(
-            upstream.iter_content(64 * 1024),
-            content_type=upstream.headers.get("Content-Type", "audio/wav"),
-        )
-        response["Content-Disposition"] = f'attachment; filename="call-{c.serial}.wav"'
+        response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+        response["Content-Disposition"] = f'attachment; filename="call-{call.serial}.wav"'
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -1,0 +1,63 @@
+"""A call's recording: its address, asked of AICC at the moment someone wants to listen
+(getRecordingAddress; the address lives 5 minutes and is never stored or logged), and the
+recording itself for a download."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import requests
+
+from calls.aicc.client import KIND_BUSINESS, classify_exception
+from calls.aicc.reasons import Reason, decode
+from calls.models import Call
+from calls.services.aicc import NotConfigured, client_for
+
+CHUNK = 64 * 1024
+TIMEOUT = (3.05, 30)  # connect, read (seconds)
+
+
+@dataclass
+class Recording:
+    """Where the recording is (`url`), or why there is none (`reason`, and the HTTP status the
+    page answers with: 404 when AICC has no recording of the call, 502 for any other failure)."""
+
+    url: str = ""
+    reason: Reason | None = None
+    status: int = 200
+
+
+def recording_address(call: Call) -> Recording:
+    try:
+        outcome = client_for(call.tenant).get_recording_url(call.serial)
+    except NotConfigured as e:
+        return Recording(reason=e.reason(), status=502)
+    if not outcome.ok:
+        missing = outcome.kind == KIND_BUSINESS and outcome.ret_code == "5"
+        return Recording(reason=outcome.reason(), status=404 if missing else 502)
+    return Recording(url=outcome.result.url)
+
+
+@dataclass
+class Download:
+    """The recording's bytes (`chunks`, `content_type`), or why not: a decoded transport
+    `reason`, or the recording store's own HTTP status (`upstream_status`)."""
+
+    chunks: Iterator[bytes] | None = None
+    content_type: str = "audio/wav"
+    reason: Reason | None = None
+    upstream_status: int | None = None
+
+
+def recording_download(url: str) -> Download:
+    """Fetch the recording at `url` (no redirect followed), to be streamed on."""
+    try:
+        upstream = requests.get(url, stream=True, timeout=TIMEOUT, allow_redirects=False)
+    except requests.RequestException as exc:
+        return Download(reason=decode("transport", classify_exception(exc)))
+    if upstream.status_code != 200:
+        upstream.close()
+        return Download(upstream_status=upstream.status_code)
+    return Download(
+        chunks=upstream.iter_content(CHUNK),
+        content_type=upstream.headers.get("Content-Type", "audio/wav"),
+    )
