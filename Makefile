@@ -53,7 +53,7 @@ test: install
 	$(BIN)/pytest $(NOT_BROWSER) $(PYTEST_ARGS)
 	@$(if $(NOT_BROWSER),$(CHECK_BROWSER))
 
-# Load benchmark (docs/benchmarks.md, "Load"): a throwaway PostgreSQL, two gunicorn servers and
+# Load benchmark (docs/performance.md): a throwaway PostgreSQL, two gunicorn servers and
 # the simulator, 48 managers; BENCH_ARGS="--clients 64 --duration 30" to vary it.
 bench: install
 	bash -c 'source .ci/postgres.sh && trap pg_stop EXIT && pg_start && \

@@ -1,4 +1,4 @@
-"""Benchmark of the call history at scale (a benchmark, not a test). See docs/benchmarks.md.
+"""Benchmark of the call history at scale (a benchmark, not a test). See docs/performance.md.
 
     DATABASE_URL=sqlite:////tmp/bench-1m.sqlite3 .venv/bin/python bench/history.py --calls 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/console .venv/bin/python bench/history.py

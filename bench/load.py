@@ -1,4 +1,4 @@
-"""Load benchmark: many customer managers clicking "Call" at once (docs/benchmarks.md, "Load").
+"""Load benchmark: many customer managers clicking "Call" at once (docs/performance.md).
 
     source .ci/postgres.sh; pg_start
     DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/console .venv/bin/python bench/load.py
@@ -40,7 +40,7 @@ PASSWORD = "load-test-password-2026"  # noqa: S105 - throwaway users of a throwa
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-# The issue's target for this benchmark on the 2-core machine (docs/benchmarks.md, "Load").
+# The issue's target for this benchmark on the 2-core machine (docs/performance.md).
 TARGET_CALLS_PER_S, TARGET_P99_MS = 300, 250
 
 

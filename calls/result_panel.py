@@ -1,7 +1,7 @@
 """The result panel of one call attempt (templates/calls/_result.html): what it needs to render.
 
 The panel is rendered for every placed call, right after AICC answers, so its cost is part of
-the click-to-call overhead (docs/benchmarks.md). Django's `{% translate %}` tags (each goes
+the click-to-call overhead (docs/performance.md). Django's `{% translate %}` tags (each goes
 through a lazy string) and `{% url %}` tags (each resolves the tenant and reverses) were most of
 its render time. So its fixed words are translated once per language here, and its links come
 from calls.links (reversed once per tenant), as the history rows' do.

@@ -4,7 +4,7 @@ from console.models import Membership
 
 
 def nav(request):
-    """The membership of the page's tenant (set by tenant_access) and, lazily, the user's other tenants."""
+    """The membership of the page's tenant (set by console.tenancy.TenantMiddleware) and, lazily, the user's other tenants."""
     m = getattr(request, "membership", None)
 
     def others():

@@ -39,7 +39,7 @@ def scrub(text: str) -> str:
 
 def request_fields(request) -> dict:
     """Request id, tenant and user of a request, without touching the database: the user only
-    once authentication has loaded it, the tenant only once `tenant_access` has set it."""
+    once authentication has loaded it, the tenant only once `TenantMiddleware` has set it."""
     if request is None:
         return {"request_id": "-", "tenant": "-", "user": "-"}
     membership = getattr(request, "membership", None)

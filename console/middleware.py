@@ -5,7 +5,6 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.shortcuts import resolve_url
-from django.utils import timezone
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -89,17 +88,3 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR")
-
-
-class TenantTimezoneMiddleware:
-    """`tenant_access` switches the thread to the tenant's time zone for the page; this puts the
-    server's default back after every response, so the next request on the thread starts clean."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()

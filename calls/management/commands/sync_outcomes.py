@@ -4,7 +4,7 @@
 
 Run it from cron every few minutes, from as many hosts as you like: each tenant is synced by
 one runner at a time (a lease claimed under SELECT ... FOR UPDATE SKIP LOCKED; see
-calls.outcomes.sync_claim), and every outcome is written at most once. A failure is stored on
+calls.services.outcomes.sync_claim), and every outcome is written at most once. A failure is stored on
 the tenant's sync row (shown to its admins) and the next run resumes from the stored cursor.
 """
 
