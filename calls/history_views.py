@@ -13,8 +13,9 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import export, result_panel, selectors
-from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import decode
+from calls.aicc.results import KIND_BUSINESS
+from calls.aicc.transport import classify_exception
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
 from calls.outcomes import FINAL_SOURCES, call_refresh_outcome

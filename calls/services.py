@@ -18,9 +18,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.aicc.client import AiccClient, AiccConfig, Outcome
+from calls.aicc.client import AiccClient
+from calls.aicc.masking import mask_number as mask
+from calls.aicc.results import AiccConfig, Outcome
 from calls.models import Call
-from calls.numbers import mask
 from calls.tokens import DbTokenSource
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row

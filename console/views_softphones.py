@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from calls import services
-from calls.aicc.client import Phone
 from calls.aicc.reasons import Reason, decode
+from calls.aicc.results import Phone
 from console import audit
 from console.access import ADMIN_ONLY, READERS, tenant_access
 from console.forms import ImportForm, MappingForm, mapping_conflicts, who

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from calls import services
-from calls.aicc.client import CallRecord
+from calls.aicc.results import CallRecord
 from calls.models import Call
 from calls.outcomes import call_refresh_outcome, resolve_unknown
 
