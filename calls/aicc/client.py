@@ -3,7 +3,7 @@
 Vendor references: docs/vendor/aicc-api.md (sections cited per method) and
 docs/vendor/createCall-v3.txt.
 
-* No Django ORM, no settings: everything comes in through :class:`AiccConfig`.
+* No Django, no ORM, no settings: everything comes in through :class:`AiccConfig`.
 * Every vendor call returns an :class:`Outcome`; nothing raises to the caller except
   programming errors (``ValueError`` for arguments that violate the documented limits).
 * The app secret, the access token and request bodies never appear in a repr, an Outcome
@@ -272,7 +272,7 @@ class AiccClient:
         *,
         numbers: dict[str, str] | None = None,
         serial: str = "",
-        scrub: tuple[str, ...] = (),
+        secrets: tuple[str, ...] = (),
         ref: str = "",
     ) -> Outcome:
         """Get a token, POST, retry once on 401/403 with a fresh token, parse. Each request
@@ -299,7 +299,7 @@ class AiccClient:
                 return tok
             response, exc, elapsed = self._post(url, body, self._headers(tok.result))
         outcome = self._api_outcome(
-            interface, response, exc, elapsed, self._secrets(tok.result.access_token, *scrub)
+            interface, response, exc, elapsed, self._secrets(tok.result.access_token, *secrets)
         )
         self._log(outcome, numbers or {}, serial or self._serial_of(outcome), ref)
         return outcome
@@ -397,7 +397,7 @@ class AiccClient:
             "caller": caller,
             "callerPresent": body.get("callerPresent", ""),
         }
-        return self._call(CREATE_CALL, body, numbers=numbers, scrub=(call_data,), ref=ref)
+        return self._call(CREATE_CALL, body, numbers=numbers, secrets=(call_data,), ref=ref)
 
     # ---- §5 queryCallState ------------------------------------------------------------
 

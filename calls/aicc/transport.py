@@ -14,7 +14,7 @@ import time
 import requests
 from requests.adapters import HTTPAdapter
 
-HEADERS = {"User-Agent": "aicc-console", "Accept": "application/json"}
+_HEADERS = {"User-Agent": "aicc-console", "Accept": "application/json"}
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -57,9 +57,9 @@ def shared_session() -> requests.Session:
     return _session
 
 
-# What a request may raise instead of answering: requests' own errors, and the socket and
-# http.client errors they wrap.
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+# What a request may raise instead of answering: requests' own errors, and any socket or
+# http.client error that reaches the caller unwrapped.
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     requests.RequestException,
     http.client.HTTPException,
     OSError,
@@ -82,17 +82,17 @@ def post(
         response = session.post(
             url,
             data=body,
-            headers={**HEADERS, **headers},
+            headers={**_HEADERS, **headers},
             timeout=timeout,
             verify=verify,
             allow_redirects=False,
         )
-    except TRANSPORT_ERRORS as exc:
+    except _TRANSPORT_ERRORS as exc:
         return None, exc, (time.perf_counter() - started) * 1000.0
     return response, None, (time.perf_counter() - started) * 1000.0
 
 
-def causes(exc: BaseException) -> list[BaseException]:
+def _causes(exc: BaseException) -> list[BaseException]:
     """The exception and everything it wraps (args, reason, __cause__, __context__)."""
     seen: list[BaseException] = []
     stack = [exc]
@@ -114,7 +114,7 @@ def classify_exception(exc: BaseException) -> str:
         return "tls"
     if isinstance(exc, requests.exceptions.Timeout):  # ConnectTimeout, ReadTimeout
         return "timeout"
-    chain = causes(exc)
+    chain = _causes(exc)
     if any(isinstance(e, ssl.SSLError) for e in chain):
         return "tls"
     if any(isinstance(e, socket.gaierror) for e in chain):
@@ -130,4 +130,4 @@ def classify_exception(exc: BaseException) -> str:
 
 def exception_names(exc: BaseException) -> str:
     """The names of the first exceptions of the chain, for Outcome.detail."""
-    return "/".join(dict.fromkeys(type(e).__name__ for e in causes(exc)[:3]))
+    return "/".join(dict.fromkeys(type(e).__name__ for e in _causes(exc)[:3]))
