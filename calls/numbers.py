@@ -12,8 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from calls.aicc.client import mask_number as mask  # noqa: F401  (one masking rule for all logs)
-
 _SEPARATORS = re.compile(r"[\s\-\.\(\)\[\]/]+")
 MAX_LEN = 32
 

@@ -10,12 +10,13 @@ of one process from queueing on the database. The token is stored encrypted.
 import hashlib
 import hmac
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from calls.aicc.client import AiccClient, Outcome, Token
+from calls.aicc.client import AiccClient, renew_margin
+from calls.aicc.results import Outcome, Token
 from calls.models import AiccToken
 
 _memo: dict[tuple[int, str], Token] = {}
@@ -37,11 +38,6 @@ def fingerprint(config) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), material.encode(), hashlib.sha256).hexdigest()[
         :32
     ]
-
-
-def renew_margin(lifetime: int) -> timedelta:
-    """Renew a little before expiry: 60 s, or a tenth of a short lifetime."""
-    return timedelta(seconds=min(60.0, lifetime / 10))
 
 
 def _fresh(token: Token | None, lifetime: int) -> bool:

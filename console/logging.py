@@ -2,10 +2,11 @@
 
 Every record gets the request id, the tenant and the user of the request being served (set by
 `console.middleware.RequestIdMiddleware`; "-" outside a request). Phone numbers never reach a log
-line whole: services log them through `calls.numbers.mask`, and `RequestContextFilter` masks every
-run of 7 or more digits in the final message as a safety net (so a number logged by mistake, or in
-a URL, shows only its last 4 digits). Bearer tokens and `secret=`/`password=`/`token=` values are
-redacted the same way. Only the fields listed in `JsonFormatter` are written: never `extra` data.
+line whole: services log them through `calls.aicc.masking.mask_number`, and
+`RequestContextFilter` masks every run of 7 or more digits in the final message as a safety net
+(so a number logged by mistake, or in a URL, shows only its last 4 digits). Bearer tokens and
+`secret=`/`password=`/`token=` values are redacted the same way. Only the fields listed in
+`JsonFormatter` are written: never `extra` data.
 """
 
 import json
@@ -14,7 +15,7 @@ import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from calls.numbers import mask
+from calls.aicc.masking import mask_number as mask
 
 # The request being served by this thread (gunicorn's threaded workers: one context per thread).
 current_request: ContextVar = ContextVar("current_request", default=None)

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 
-from calls.aicc.client import AiccClient, AiccConfig
+from calls.aicc.client import AiccClient
 from calls.aicc.reasons import Reason, decode
+from calls.aicc.results import AiccConfig
 from calls.tokens import DbTokenSource
 from console.models import Tenant
 

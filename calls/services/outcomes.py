@@ -28,7 +28,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.aicc.client import CallRecord, cdr_windows, parse_int, parse_time
+from calls.aicc.client import cdr_windows
+from calls.aicc.parsing import parse_int, parse_time
+from calls.aicc.results import CallRecord
 from calls.models import Call, OutcomeSync, new_callback_token
 from calls.services.aicc import NotConfigured, client_for
 from calls.services.placing import call_refresh_state

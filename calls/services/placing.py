@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.aicc.client import Outcome
+from calls.aicc.masking import mask_number as mask
+from calls.aicc.results import Outcome
 from calls.models import Call
-from calls.numbers import mask
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import requests
 
-from calls.aicc.client import KIND_BUSINESS, classify_exception
 from calls.aicc.reasons import Reason, decode
+from calls.aicc.results import KIND_BUSINESS
+from calls.aicc.transport import classify_exception
 from calls.models import Call
 from calls.services.aicc import NotConfigured, client_for
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from calls.aicc.client import Phone
 from calls.aicc.reasons import Reason
+from calls.aicc.results import Phone
 from calls.models import AiccToken
 from calls.services.aicc import NotConfigured, client_for
 from console import audit

@@ -1,4 +1,4 @@
-"""calls/aicc/client.py against calls/aicc/simulator/ over real HTTP on loopback."""
+"""The AICC client (calls/aicc/) against calls/aicc/simulator/ over real HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -16,15 +16,10 @@ if _ROOT not in sys.path:  # pytest's rootdir is not on sys.path without a conft
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
-from calls.aicc.client import (  # noqa: E402
-    AiccClient,
-    AiccConfig,
-    CallState,
-    CdrPage,
-    MemoryTokenSource,
-    PhonePage,
-)
+from calls.aicc.client import AiccClient  # noqa: E402
+from calls.aicc.results import AiccConfig, CallState, CdrPage, PhonePage  # noqa: E402
 from calls.aicc.simulator import Simulator  # noqa: E402
+from tests.aicc.memory_tokens import MemoryTokenSource  # noqa: E402
 
 APP_KEY = "demo-app-key"
 APP_SECRET = "demo-app-secret"

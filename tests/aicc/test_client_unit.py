@@ -1,177 +1,45 @@
-"""Unit tests of calls/aicc/client.py: no network beyond loopback sockets, no Django."""
+"""Unit tests of calls/aicc/client.py with a fake session: requests built, answers read,
+tokens, no Django."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-import socket
-import ssl
 import sys
 import threading
 import time
 import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from unittest import mock
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:  # pytest's rootdir is not on sys.path without a conftest
     sys.path.insert(0, _ROOT)
 
-import http.client  # noqa: E402
-
 import pytest  # noqa: E402
 import requests  # noqa: E402
-import urllib3  # noqa: E402
 
-from calls.aicc import client as c  # noqa: E402
-from calls.aicc.client import (  # noqa: E402
-    AiccClient,
-    AiccConfig,
-    CallRecord,
-    CdrPage,
-    CreateCallResult,
-    MemoryTokenSource,
-    Outcome,
-    Token,
-    mask_number,
+from calls.aicc import transport  # noqa: E402
+from calls.aicc.client import AiccClient, cdr_windows, renew_margin  # noqa: E402
+from calls.aicc.masking import mask_number  # noqa: E402
+from calls.aicc.results import CallRecord, CdrPage, CreateCallResult, Outcome, Token  # noqa: E402
+from tests.aicc.fakes import (  # noqa: E402
+    SECRET,
+    TOKEN_PATH,
+    TOKEN_VALUE,
+    FakeSession,
+    make_client,
+    make_config,
+    ok,
+    response,
+    run_threads,
+    token_body,
 )
-
-SECRET = "s3cr3t-app-secret-value"
-TOKEN_VALUE = "tok-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-TOKEN_PATH = "/apigovernance/api/oauth/tokenByAkSk"
-
-
-def make_config(**kw) -> AiccConfig:
-    base = {
-        "base_url": "https://api.example.test/",
-        "token_url": "https://api.example.test:28070",
-        "app_key": "app-key-1234",
-        "app_secret": SECRET,
-    }
-    base.update(kw)
-    return AiccConfig(**base)
-
-
-def response(status: int = 200, body: object = None, raw: bytes | None = None):
-    if raw is None:
-        raw = json.dumps(body).encode()
-    return urllib3.HTTPResponse(
-        body=raw, status=status, headers={"Content-Type": "application/json"}, preload_content=True
-    )
-
-
-def token_body(token: str = TOKEN_VALUE, expires: object = "600") -> dict:
-    return {"AccessToken": token, "ApplyType": "Bearer", "Expires": expires, "UserID": "Anonymous"}
-
-
-class FakeHttp:
-    """Stands in for urllib3's PoolManager: routes token requests to token replies, API
-    requests to a queue; records everything."""
-
-    def __init__(self, api_replies=(), token_replies=None):
-        self.api_replies = list(api_replies)
-        self.token_replies = list(token_replies or [])
-        self.requests: list[dict] = []
-        self.token_count = 0
-
-    def urlopen(self, method, url, *, body, **kw):
-        assert isinstance(body, bytes)
-        self.requests.append({"method": method, "url": url, "body": json.loads(body), **kw})
-        if url.endswith(TOKEN_PATH):
-            self.token_count += 1
-            if self.token_replies:
-                reply = self.token_replies.pop(0)
-            else:
-                reply = response(200, token_body(f"{TOKEN_VALUE}-{self.token_count}"))
-        else:
-            reply = self.api_replies.pop(0)
-        if isinstance(reply, BaseException):
-            raise reply
-        return reply
-
-    @property
-    def api_requests(self):
-        return [r for r in self.requests if not r["url"].endswith(TOKEN_PATH)]
-
-
-def make_client(api_replies=(), token_replies=None, **cfg):
-    http = FakeHttp(api_replies, token_replies)
-    return AiccClient(make_config(**cfg), tokens=MemoryTokenSource(), http=http), http
-
-
-def ok(result=None, code: object = "0"):
-    body = {"retCode": code, "retMsg": "success"}
-    if result is not None:
-        body["result"] = result
-    return response(200, body)
-
+from tests.aicc.memory_tokens import MemoryTokenSource  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
-# Parsing
+# Answers
 # ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        ("1621577022000", datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),
-        (1621577022000, datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),
-        (" 1621577022000 ", datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),
-        ("1621577022123", datetime(2021, 5, 21, 6, 3, 42, 123000, tzinfo=UTC)),
-        (1621577022000.0, datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),
-        ("1621577022", datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),  # 10 digits: seconds
-        (1621577022, datetime(2021, 5, 21, 6, 3, 42, tzinfo=UTC)),
-        (None, None),
-        ("", None),
-        ("   ", None),
-        ("0", None),
-        (0, None),
-        (-5, None),
-        ("null", None),
-        ("abc", None),
-        (True, None),
-        ([], None),
-        ("9" * 40, None),  # overflow
-    ],
-)
-def test_time_parsing(value, expected):
-    got = c._time(value)
-    assert got == expected
-    if got is not None:
-        assert got.tzinfo is not None and got.utcoffset() == timedelta(0)
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [(26, 26), ("26", 26), (" 27 ", 27), ("26.0", 26), (26.0, 26), ("", None), (None, None)]
-    + [("x", None), (True, None), (float("nan"), None), ({}, None)],
-)
-def test_int_parsing(value, expected):
-    assert c._int(value) == expected
-
-
-def test_serial_parsing():
-    big = 1037058396471308289  # > 2**53: a float would corrupt it
-    assert c._serial(big) == "1037058396471308289"
-    assert c._serial("1037058396471308289") == "1037058396471308289"
-    assert c._serial(" 42 ") == "42"
-    assert c._serial("AB-12") == "AB-12"  # non-digit strings are kept as sent
-    assert c._serial(12.0) == "12"
-    assert c._serial(1.037058396471308289e18) is None  # inexact float rejected
-    assert c._serial("") is None
-    assert c._serial(None) is None
-    assert c._serial(True) is None
-    assert c._serial("1" * 51) is None
-
-
-def test_ret_code_normalisation():
-    assert c._ret_code(0) == "0"
-    assert c._ret_code("0") == "0"
-    assert c._ret_code(5.0) == "5"
-    assert c._ret_code(" 21 ") == "21"
-    assert c._ret_code(90100100) == "90100100"
 
 
 def test_create_call_serial_19_digits_stays_exact():
@@ -359,7 +227,6 @@ def test_create_call_body_and_headers():
     assert token_req["body"] == {"app_key": "app-key-1234", "app_secret": SECRET}
     assert token_req["headers"]["X-Token-Expire"] == "600"
     assert token_req["headers"]["Content-Type"] == "application/json"
-    assert api_req["method"] == "POST"
     assert api_req["url"] == (
         "https://api.example.test/apiaccess/CC-Management/v3/mobileAgent/createCall"
     )
@@ -379,25 +246,8 @@ def test_create_call_body_and_headers():
         "Authorization": f"Bearer {TOKEN_VALUE}-1",
     }
     for req in session.requests:
-        assert (req["timeout"].connect_timeout, req["timeout"].read_timeout) == (1.5, 7)
-        assert req["retries"] is False and req["redirect"] is False
-
-
-def test_environment_read_once_per_origin(monkeypatch):
-    """Proxies and the CA bundle come from the environment, as requests would take them, but are
-    read once per AICC origin (the shared session does not look at the environment)."""
-    monkeypatch.setattr(c, "_environment_cache", {})
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
-    monkeypatch.setenv("NO_PROXY", "direct.example.test")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/private-ca.pem")
-    proxy, verify = c._environment("https://api.example.test/apiaccess/x", True)
-    assert proxy == "http://proxy.example.test:3128"
-    assert verify == "/etc/private-ca.pem"
-    assert c._environment("https://direct.example.test/x", True)[0] is None
-    assert c._environment("http://api.example.test/x", True)[0] is None  # no HTTP_PROXY
-    assert c._environment("https://api.example.test/x", False)[1] is False
-    monkeypatch.setenv("HTTPS_PROXY", "http://other.example.test:3128")
-    assert c._environment("https://api.example.test/y", True)[0] == proxy  # read once
+        assert req["timeout"] == (1.5, 7)  # (connect, read)
+        assert req["allow_redirects"] is False and req["verify"] is True
 
 
 def test_create_call_omits_empty_optionals():
@@ -419,43 +269,15 @@ def test_create_call_ita_drops_call_data_and_caller_present():
     assert body == {"softPhone": "10001", "called": "13800138000", "caller": "13900139000"}
 
 
-def test_requests_go_through_the_pool_for_the_tls_setting_and_proxy(monkeypatch):
-    """Without an `http` of its own the client sends through the process's pooled connections
-    for its origin's proxy and TLS setting (verify_tls=False: certificates are not checked)."""
-    monkeypatch.setattr(c, "_environment_cache", {})
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
-    monkeypatch.setenv("NO_PROXY", "direct.example.test")
-    asked = []
-    fake = FakeHttp([ok({"callSerialNo": "1"})] * 2)
-
-    def pool_manager(proxy=None, verify=True):
-        asked.append((proxy, verify))
-        return fake
-
-    monkeypatch.setattr(c, "pool_manager", pool_manager)
-    AiccClient(make_config(verify_tls=False), tokens=MemoryTokenSource()).create_call(
-        soft_phone="10001", called="13800138000"
-    )
-    direct = "https://direct.example.test"
-    AiccClient(
-        make_config(base_url=direct, token_url=direct), tokens=MemoryTokenSource()
-    ).create_call(soft_phone="10001", called="13800138000")
-    assert asked == [("http://proxy.example.test:3128", False)] * 2 + [(None, True)] * 2
-    assert len(fake.api_requests) == 2
-
-
-def test_pool_managers_check_certificates_unless_told_not_to(tmp_path):
-    strict = c._new_manager(None, True).connection_pool_kw
-    assert strict["cert_reqs"] == "CERT_REQUIRED" and strict["ca_certs"] == c.certifi.where()
-    assert c._new_manager(None, False).connection_pool_kw["cert_reqs"] == "CERT_NONE"
-    bundle = tmp_path / "ca.pem"
-    assert c._new_manager(None, str(bundle)).connection_pool_kw["ca_certs"] == str(bundle)
-    assert c._new_manager(None, str(tmp_path)).connection_pool_kw["ca_cert_dir"] == str(tmp_path)
-    for verify in (True, False):
-        kw = c._new_manager(None, verify).connection_pool_kw
-        assert kw["maxsize"] == 50 and kw["retries"].total is False
+def test_without_a_session_the_process_session_is_used(monkeypatch):
+    """Without a session of its own the client sends through the process's shared Session,
+    with the tenant's TLS setting on each request (verify_tls=False: certificates are not
+    checked)."""
+    shared = FakeSession([ok({"callSerialNo": "1"})])
+    monkeypatch.setattr(transport, "shared_session", lambda: shared)
+    client = AiccClient(make_config(verify_tls=False), tokens=MemoryTokenSource())
+    assert client.create_call(soft_phone="10001", called="13800138000").ok
+    assert [r["verify"] for r in shared.requests] == [False, False]
 
 
 @pytest.mark.parametrize(
@@ -522,9 +344,9 @@ def test_serial_bodies():
 
 def test_cdr_windows():
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    assert c.cdr_windows(start, start) == []
-    assert c.cdr_windows(start, start + timedelta(days=7)) == [(start, start + timedelta(days=7))]
-    wins = c.cdr_windows(start, start + timedelta(days=20, hours=3))
+    assert cdr_windows(start, start) == []
+    assert cdr_windows(start, start + timedelta(days=7)) == [(start, start + timedelta(days=7))]
+    wins = cdr_windows(start, start + timedelta(days=20, hours=3))
     assert wins == [
         (start, start + timedelta(days=7)),
         (start + timedelta(days=7), start + timedelta(days=14)),
@@ -700,10 +522,10 @@ def test_token_cached_and_renewed_inside_margin():
 
 
 def test_renew_margin():
-    assert c.renew_margin(600) == 60
-    assert c.renew_margin(3600) == 60
-    assert c.renew_margin(100) == 10
-    assert c.renew_margin(1) == pytest.approx(0.1)
+    assert renew_margin(600) == timedelta(seconds=60)
+    assert renew_margin(3600) == timedelta(seconds=60)
+    assert renew_margin(100) == timedelta(seconds=10)
+    assert renew_margin(1) == timedelta(seconds=0.1)
 
 
 def test_401_retry_once_with_fresh_token():
@@ -726,7 +548,7 @@ def test_no_retry_on_other_statuses_or_faults():
     client, session = make_client([response(500, raw=b"x")])
     assert client.create_call(soft_phone="1", called="2").http_status == 500
     assert len(session.api_requests) == 1
-    client, session = make_client([urllib3.exceptions.ProtocolError("boom")])
+    client, session = make_client([requests.exceptions.ConnectionError("boom")])
     assert client.create_call(soft_phone="1", called="2").fault == "reset"
     assert len(session.api_requests) == 1
 
@@ -759,22 +581,6 @@ class SlowFetchClient:
         return self._factory()
 
 
-def _run_threads(fn, n=16):
-    barrier = threading.Barrier(n)
-    results = []
-
-    def run():
-        barrier.wait()
-        results.append(fn())
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    return results
-
-
 def test_memory_token_source_one_fetch_under_concurrency():
     source = MemoryTokenSource()
     fake = SlowFetchClient(
@@ -785,7 +591,7 @@ def test_memory_token_source_one_fetch_under_concurrency():
             result=Token("t", datetime.now(UTC) + timedelta(seconds=600), 600),
         )
     )
-    results = _run_threads(lambda: source.get(fake))
+    results = run_threads(lambda: source.get(fake))
     assert fake.calls == 1
     assert len(results) == 16 and all(r.ok and r.result.access_token == "t" for r in results)
 
@@ -793,7 +599,7 @@ def test_memory_token_source_one_fetch_under_concurrency():
 def test_memory_token_source_coalesces_failures():
     source = MemoryTokenSource()
     fake = SlowFetchClient(lambda: Outcome("tokenByAkSk", "transport", fault="timeout"))
-    results = _run_threads(lambda: source.get(fake))
+    results = run_threads(lambda: source.get(fake))
     assert fake.calls == 1
     assert all(r.fault == "timeout" for r in results)
     # a later, separate request tries again
@@ -806,382 +612,6 @@ def test_memory_token_source_keys_by_token_url_and_app_key():
     b, sb = make_client(app_key="other-key")
     source.get(a), source.get(a), source.get(b)
     assert (sa.token_count, sb.token_count) == (1, 1)
-
-
-# ------------------------------------------------------------------------------------------
-# Exception mapping
-# ------------------------------------------------------------------------------------------
-
-
-def _max_retry(reason: Exception) -> urllib3.exceptions.MaxRetryError:
-    return urllib3.exceptions.MaxRetryError(None, "/x", reason=reason)
-
-
-def _refused() -> Exception:
-    inner = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection")
-    inner.__cause__ = ConnectionRefusedError(111, "Connection refused")
-    return requests.exceptions.ConnectionError(_max_retry(inner))
-
-
-def _dns() -> Exception:
-    inner = urllib3.exceptions.NameResolutionError("host.invalid", None, socket.gaierror(-2, "x"))
-    return requests.exceptions.ConnectionError(_max_retry(inner))
-
-
-def _reset_chain() -> Exception:
-    err = urllib3.exceptions.ProtocolError(
-        "Connection aborted.", http.client.RemoteDisconnected("closed")
-    )
-    return requests.exceptions.ConnectionError(err)
-
-
-def _u3_refused() -> Exception:
-    inner = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection")
-    inner.__cause__ = ConnectionRefusedError(111, "Connection refused")
-    return inner
-
-
-def _read_timeout_in_body() -> Exception:
-    # requests raises ConnectionError(ReadTimeoutError) when the body read times out
-    return requests.exceptions.ConnectionError(
-        urllib3.exceptions.ReadTimeoutError(None, "/x", "Read timed out.")
-    )
-
-
-@pytest.mark.parametrize(
-    "exc, fault",
-    [
-        (requests.exceptions.ReadTimeout("read"), "timeout"),
-        (requests.exceptions.ConnectTimeout("connect"), "timeout"),
-        (requests.exceptions.Timeout("t"), "timeout"),
-        (_read_timeout_in_body(), "timeout"),
-        (_refused(), "refused"),
-        (_dns(), "dns"),
-        (requests.exceptions.SSLError("cert"), "tls"),
-        (requests.exceptions.ConnectionError(ssl.SSLError(1, "bad")), "tls"),
-        (_reset_chain(), "reset"),
-        (requests.exceptions.ConnectionError(ConnectionResetError(104, "reset")), "reset"),
-        (requests.exceptions.ChunkedEncodingError("chunk"), "reset"),
-        (requests.exceptions.ConnectionError("other"), "reset"),
-        (http.client.RemoteDisconnected("closed"), "reset"),
-        # As urllib3 raises them to the AICC client (no retries: the error itself).
-        (_u3_refused(), "refused"),
-        (urllib3.exceptions.ConnectTimeoutError(None, "timed out"), "timeout"),
-        (urllib3.exceptions.ReadTimeoutError(None, "/x", "Read timed out."), "timeout"),
-        (
-            urllib3.exceptions.NameResolutionError("h.invalid", None, socket.gaierror(-2, "x")),
-            "dns",
-        ),
-        (urllib3.exceptions.SSLError(ssl.SSLError(1, "bad")), "tls"),
-        (urllib3.exceptions.ProtocolError("aborted", http.client.RemoteDisconnected("x")), "reset"),
-        (urllib3.exceptions.ProxyError("Unable to connect to proxy", _u3_refused()), "refused"),
-    ],
-)
-def test_exception_mapping_with_autospec(exc, fault):
-    http = urllib3.PoolManager()
-    with mock.patch.object(http, "urlopen", autospec=True, side_effect=exc) as req:
-        client = AiccClient(make_config(), tokens=MemoryTokenSource(), http=http)
-        out = client.fetch_token()
-    assert req.call_count == 1
-    assert (out.kind, out.fault, out.interface) == ("transport", fault, "tokenByAkSk")
-    assert out.detail and len(out.detail) <= 200
-    assert SECRET not in out.detail
-
-
-def test_programming_errors_propagate():
-    http = urllib3.PoolManager()
-    with mock.patch.object(http, "urlopen", autospec=True, side_effect=TypeError("bug")):
-        client = AiccClient(make_config(), tokens=MemoryTokenSource(), http=http)
-        with pytest.raises(TypeError):
-            client.fetch_token()
-
-
-class OneShotServer:
-    """A loopback TCP server whose per-connection behaviour is a function."""
-
-    def __init__(self, behaviour):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.behaviour = behaviour
-        self.conns = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-            threading.Thread(target=self.behaviour, args=(conn,), daemon=True).start()
-
-    def close(self):
-        self.sock.close()
-        for conn in self.conns:
-            try:
-                conn.close()
-            except OSError:
-                pass
-
-
-def _read_request(conn):
-    conn.settimeout(5)
-    data = b""
-    try:
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    except OSError:
-        pass
-    return data
-
-
-def _read_whole_request(conn):
-    """Headers and the Content-Length body: a server that closes with the body unread resets
-    the connection, and the client may lose the answer."""
-    data = _read_request(conn)
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-    while len(body) < length:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
-
-
-@pytest.fixture
-def real_session():
-    http = c._new_manager(None, True)
-    yield http
-    http.clear()
-
-
-def _client_for(url, http, **kw):
-    cfg = make_config(base_url=url, token_url=url, **kw)
-    return AiccClient(cfg, tokens=MemoryTokenSource(), http=http)
-
-
-def test_real_refused(real_session):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    out = _client_for(f"http://127.0.0.1:{port}", real_session).fetch_token()
-    assert (out.kind, out.fault) == ("transport", "refused")
-
-
-def test_real_request_through_an_environment_proxy(monkeypatch):
-    """HTTP_PROXY with credentials: the request goes to the proxy in absolute form with
-    Proxy-Authorization, as requests sent it."""
-    seen = []
-
-    def proxy(conn):
-        seen.append(_read_whole_request(conn))
-        body = json.dumps(token_body()).encode()
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-
-    server = OneShotServer(proxy)
-    monkeypatch.setattr(c, "_environment_cache", {})
-    monkeypatch.setattr(c, "_managers", {})
-    monkeypatch.setenv("HTTP_PROXY", f"http://user:p%40ss@127.0.0.1:{server.port}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    try:
-        cfg = make_config(base_url="http://aicc.example.test", token_url="http://aicc.example.test")
-        out = AiccClient(cfg, tokens=MemoryTokenSource()).fetch_token()
-    finally:
-        server.close()
-    assert out.ok, out
-    head = seen[0].decode()
-    assert head.startswith("POST http://aicc.example.test" + TOKEN_PATH + " HTTP/1.1")
-    assert "proxy-authorization: basic dxnlcjpwqhnz" in head.lower()  # user:p@ss
-
-
-def test_real_read_timeout(real_session):
-    def hang(conn):
-        _read_request(conn)
-        time.sleep(2)
-
-    server = OneShotServer(hang)
-    try:
-        client = _client_for(f"http://127.0.0.1:{server.port}", real_session, read_timeout=0.2)
-        out = client.fetch_token()
-    finally:
-        server.close()
-    assert (out.kind, out.fault) == ("transport", "timeout")
-    assert 150 <= out.elapsed_ms < 1500
-
-
-def test_real_remote_disconnect(real_session):
-    def drop(conn):
-        _read_request(conn)
-        conn.close()
-
-    server = OneShotServer(drop)
-    try:
-        out = _client_for(f"http://127.0.0.1:{server.port}", real_session).fetch_token()
-    finally:
-        server.close()
-    assert (out.kind, out.fault) == ("transport", "reset")
-
-
-def test_real_tls_failure(real_session):
-    def not_tls(conn):
-        try:
-            conn.recv(4096)  # the ClientHello
-
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-            time.sleep(0.5)
-        except OSError:
-            pass
-
-    server = OneShotServer(not_tls)
-    try:
-        out = _client_for(f"https://127.0.0.1:{server.port}", real_session).fetch_token()
-    finally:
-        server.close()
-    assert (out.kind, out.fault) == ("transport", "tls")
-
-
-def _private_ca(tmp_path):
-    """A CA and a certificate for 127.0.0.1 signed by it: (ca.pem, server.pem, server.key)."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    now = datetime.now(UTC)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder(subject_name=name("Test CA"), issuer_name=name("Test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    cert = (
-        x509.CertificateBuilder(subject_name=name("127.0.0.1"), issuer_name=ca.subject)
-        .public_key(key.public_key())
-        .serial_number(2)
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    paths = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return paths
-
-
-def test_real_tls_trusts_the_environments_ca_bundle_only(tmp_path, monkeypatch):
-    """An AICC behind a private CA: trusted with REQUESTS_CA_BUNDLE naming that CA, refused
-    ("tls") with certifi's bundle, the default."""
-    ca, cert, key = _private_ca(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-
-    def tls_token(conn):
-        try:
-            with context.wrap_socket(conn, server_side=True) as tls:
-                _read_whole_request(tls)
-                body = json.dumps(token_body()).encode()
-                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-        except (OSError, ssl.SSLError):
-            pass  # the client refused the certificate
-
-    server = OneShotServer(tls_token)
-    url = f"https://127.0.0.1:{server.port}"
-    monkeypatch.setattr(c, "_managers", {})
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    try:
-        monkeypatch.setattr(c, "_environment_cache", {})
-        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-        default = AiccClient(make_config(base_url=url, token_url=url), tokens=MemoryTokenSource())
-        refused = default.fetch_token()
-        assert (refused.kind, refused.fault) == ("transport", "tls")
-
-        monkeypatch.setattr(c, "_environment_cache", {})
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
-        trusting = AiccClient(make_config(base_url=url, token_url=url), tokens=MemoryTokenSource())
-        out = trusting.fetch_token()
-    finally:
-        server.close()
-    assert out.ok, out
-    assert out.result.access_token == TOKEN_VALUE
-
-
-def test_real_http_error_and_redirect_not_followed(real_session):
-    def redirect(conn):
-        _read_whole_request(conn)
-        conn.sendall(
-            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\n"
-            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        conn.close()
-
-    server = OneShotServer(redirect)
-    try:
-        out = _client_for(f"http://127.0.0.1:{server.port}", real_session).fetch_token()
-    finally:
-        server.close()
-    assert (out.kind, out.http_status) == ("http", 302)
-
-
-def test_pool_manager_is_one_per_setting_and_process(monkeypatch):
-    m1 = c.pool_manager(None, True)
-    assert c.pool_manager(None, True) is m1
-    assert c.pool_manager(None, False) is not m1
-    monkeypatch.setattr(c, "_managers_pid", -1)  # as seen from a forked child
-    assert c.pool_manager(None, True) is not m1
-
-
-def test_pool_manager_thread_safe_creation(monkeypatch):
-    monkeypatch.setattr(c, "_managers", {})
-    monkeypatch.setattr(c, "_managers_pid", None)
-    created = []
-    real_new = c._new_manager
-
-    def counting(proxy, verify):
-        time.sleep(0.02)
-        m = real_new(proxy, verify)
-        created.append(m)
-        return m
-
-    monkeypatch.setattr(c, "_new_manager", counting)
-    results = _run_threads(lambda: c.pool_manager(None, True), n=8)
-    assert len(created) == 1 and all(r is created[0] for r in results)
 
 
 # ------------------------------------------------------------------------------------------

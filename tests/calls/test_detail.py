@@ -172,7 +172,7 @@ def test_a_recording_download_that_cannot_be_reached_is_explained(
 ):
     from unittest.mock import patch
 
-    from calls.aicc.client import Outcome, RecordingUrl
+    from calls.aicc.results import Outcome, RecordingUrl
     from calls.models import Call
 
     call = Call.objects.create(

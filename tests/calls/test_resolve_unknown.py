@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from calls.aicc.client import CallRecord
+from calls.aicc.results import CallRecord
 from calls.models import Call
 from calls.services import placing
 from calls.services.outcomes import call_refresh_outcome, resolve_unknown

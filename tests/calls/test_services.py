@@ -181,7 +181,7 @@ def test_200_parallel_submissions_from_20_managers(tenant, simctl):
 
 
 def test_polled_state_never_moves_a_call_backwards(manager_membership, simctl):
-    from calls.aicc.client import CallState, Outcome
+    from calls.aicc.results import CallState, Outcome
 
     call = place(manager_membership).call
     stale = Call.objects.get(pk=call.pk)  # loaded before the release event arrives
