@@ -1,5 +1,6 @@
-"""Import rules that import-linter (`lint-imports`, pyproject.toml) cannot state: it forbids
-only whole external packages, and the AICC package may use django.utils but not the database."""
+"""The shape of the code: module sizes, and the import rule that import-linter (`lint-imports`,
+pyproject.toml) cannot state (it forbids only whole external packages, and the AICC package may
+use django.utils but not the database)."""
 
 import ast
 from pathlib import Path
@@ -30,3 +31,18 @@ def test_the_rule_sees_imports_inside_functions(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from django.db import models\n    import console.models\n")
     assert imported_modules(sample) == {"django.db", "console.models"}
+
+
+MAX_LINES = 600  # "no module over ~600 lines" (migrations aside): split by job beyond that
+
+
+def test_no_module_is_too_long():
+    long = []
+    for package in ("console", "calls"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            lines = len(path.read_text().splitlines())
+            if lines > MAX_LINES:
+                long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert not long, "split these modules by job:\n" + "\n".join(long)
