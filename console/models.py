@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from console.crypto import EncryptedTextField
+from console.prepared import Prepared
 
 digits_validator = RegexValidator(r"^\d+$", _("Use digits only."))
 
@@ -199,9 +200,7 @@ class Membership(models.Model):
     def active_mapping(self) -> "SoftphoneMapping | None":
         """The member's enabled softphone mapping in this tenant (what a customer manager calls
         from), or None."""
-        mapping = SoftphoneMapping.objects.filter(
-            tenant_id=self.tenant_id, user_id=self.user_id, enabled=True
-        ).first()
+        mapping = _ACTIVE_MAPPING.first(tenant_id=self.tenant_id, user_id=self.user_id)
         if mapping is not None:
             mapping.tenant = self.tenant
         return mapping
@@ -240,6 +239,16 @@ class SoftphoneMapping(models.Model):
 
     def __str__(self) -> str:
         return self.softphone
+
+
+# Prepared (console/prepared.py): the call page and every placed call read it.
+_ACTIVE_MAPPING = Prepared(
+    lambda tenant_id, user_id: SoftphoneMapping.objects.filter(
+        tenant_id=tenant_id, user_id=user_id, enabled=True
+    )[:1],
+    tenant_id=int,
+    user_id=int,
+)
 
 
 class AuditEntry(models.Model):

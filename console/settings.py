@@ -151,9 +151,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "console.auth.Backend",  # ModelBackend, its per-request user lookup prepared
 ]
-SESSION_ENGINE = "console.sessions"  # database sessions that name their user
+SESSION_ENGINE = "console.sessions"  # database sessions that name their user, read prepared
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -11,14 +11,25 @@ Callbacks from AICC (`t/<uuid:tenant_code>/aicc/<token>/...`) come without a use
 finds the tenant from the URL and its secret token itself.
 """
 
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
 
 from console.models import Membership
+from console.prepared import Prepared
 
 CURRENT_TENANT = "current_tenant"  # session key: the code of the tenant used last
+
+# Prepared (console/prepared.py): it runs on every tenant page.
+_MEMBERSHIP = Prepared(
+    lambda code, user_id: Membership.objects.select_related("tenant").filter(
+        tenant__code=code, user_id=user_id
+    )[:1],
+    code=UUID,
+    user_id=int,
+)
 
 
 class TenantMiddleware:
@@ -36,11 +47,7 @@ class TenantMiddleware:
         code = view_kwargs.get("tenant_code")
         if code is None or not request.user.is_authenticated:
             return None
-        membership = (
-            Membership.objects.select_related("tenant")
-            .filter(tenant__code=code, user=request.user)
-            .first()
-        )
+        membership = _MEMBERSHIP.first(code=code, user_id=request.user.pk)
         if membership is None:
             raise Http404
         request.tenant, request.membership = membership.tenant, membership

@@ -22,6 +22,7 @@ from calls.aicc.results import Outcome
 from calls.models import Call
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
+from console.prepared import Prepared, insert_row, update_row
 
 log = logging.getLogger("calls")
 TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per day" [doc]
@@ -41,17 +42,32 @@ def trial_calls_today(tenant: Tenant) -> int:
     ).count()
 
 
+# Prepared (console/prepared.py): every placed call runs it.
+_RECENT = Prepared(
+    lambda tenant_id, user_id, since, key, called: (
+        Call.objects.filter(tenant_id=tenant_id, user_id=user_id, created_at__gte=since)
+        .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
+        .order_by("-created_at")[:2]
+    ),
+    tenant_id=int,
+    user_id=int,
+    since=datetime,
+    key=str,
+    called=str,
+)
+
+
 def _recent(membership: Membership, called: str, idempotency_key: str) -> list[Call]:
     """The manager's calls of the last few minutes that matter before placing another: this
     form's own earlier submission (same idempotency key), or a call to the same number that did
     not fail. Newest first."""
     since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    recent = list(
-        membership.tenant.calls.filter(user_id=membership.user_id, created_at__gte=since)
-        .filter(
-            Q(idempotency_key=idempotency_key) | (Q(called=called) & ~Q(status=Call.Status.FAILED))
-        )
-        .order_by("-created_at")[:2]
+    recent = _RECENT.all(
+        tenant_id=membership.tenant_id,
+        user_id=membership.user_id,
+        since=since,
+        key=idempotency_key,
+        called=called,
     )
     for call in recent:
         call.tenant = membership.tenant
@@ -105,7 +121,7 @@ def call_place(
     )
     try:
         with transaction.atomic():
-            call.save(force_insert=True)  # committed before anything is sent
+            insert_row(call)  # call.save(force_insert=True), prepared; committed before sending
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
         return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
@@ -233,9 +249,7 @@ def store_create_outcome(call: Call, outcome: Outcome) -> None:
 
 
 def _store(call: Call, **fields) -> None:
-    Call.objects.filter(pk=call.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(call, name, value)
+    update_row(call, **fields)  # Call.objects.filter(pk=call.pk).update(**fields), prepared
 
 
 def call_refresh_state(call: Call) -> Call:

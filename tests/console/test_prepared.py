@@ -1,0 +1,153 @@
+"""Prepared querysets (console/prepared.py) return what the same ORM query returns, on SQLite and
+PostgreSQL, and the prepared session and user lookups keep Django's rules."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from calls.models import Call
+from calls.services.placing import _RECENT
+from console.auth import Backend
+from console.models import Membership, Session
+from console.prepared import Prepared, insert_row, update_row
+from console.sessions import SessionStore
+from console.tenancy import _MEMBERSHIP
+
+
+def _fields(obj):
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+def test_membership_with_tenant_matches_orm(manager, tenant, other_tenant):
+    got = _MEMBERSHIP.first(code=tenant.code, user_id=manager.pk)
+    want = Membership.objects.select_related("tenant").get(tenant=tenant, user=manager)
+    assert _fields(got) == _fields(want)
+    assert _fields(got.tenant) == _fields(want.tenant)
+    assert got.tenant.app_secret == tenant.app_secret  # decrypted like the ORM does
+    assert not got._state.adding and got._state.db == "default"
+    assert _MEMBERSHIP.first(code=other_tenant.code, user_id=manager.pk) is None
+    assert _MEMBERSHIP.first(code=uuid4(), user_id=manager.pk) is None
+
+
+def test_active_mapping_is_the_enabled_one_of_this_tenant(manager_membership, other_tenant):
+    mapping = manager_membership.active_mapping
+    assert mapping is not None and mapping.enabled and mapping.tenant is manager_membership.tenant
+    mapping.enabled = False
+    mapping.save()
+    other_tenant.softphones.create(user=manager_membership.user, softphone="10009")
+    fresh = Membership.objects.select_related("tenant").get(pk=manager_membership.pk)
+    assert fresh.active_mapping is None
+
+
+def test_datetime_and_or_conditions_match_orm(manager_membership, tenant):
+    m = manager_membership
+    old = Call.objects.create(
+        tenant=tenant, user_id=m.user_id, softphone="1", called="131", idempotency_key="a"
+    )
+    Call.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    for key, called, status in [("b", "131", "failed"), ("c", "131", "placed"), ("d", "132", "")]:
+        Call.objects.create(
+            tenant=tenant,
+            user_id=m.user_id,
+            softphone="1",
+            called=called,
+            idempotency_key=key,
+            status=status or Call.Status.PLACING,
+        )
+    since = timezone.now() - timedelta(minutes=5)
+    for key, called in [("zz", "131"), ("d", "131"), ("a", "131"), ("zz", "999")]:
+        got = _RECENT.all(
+            tenant_id=tenant.id, user_id=m.user_id, since=since, key=key, called=called
+        )
+        want = list(
+            Call.objects.filter(tenant=tenant, user_id=m.user_id, created_at__gte=since)
+            .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
+            .order_by("-created_at")[:2]
+        )
+        assert [_fields(c) for c in got] == [_fields(c) for c in want]
+        assert all(isinstance(c.created_at, datetime) and c.created_at.tzinfo for c in got)
+
+
+def test_rewritten_or_wrongly_typed_values_are_refused(tenant):
+    contains = Prepared(lambda called: Call.objects.filter(called__contains=called), called=str)
+    with pytest.raises(ValueError, match="plain values"):
+        contains.all(called="123")
+    by_code = Prepared(lambda code: Membership.objects.filter(tenant__code=code), code=UUID)
+    with pytest.raises(TypeError):
+        by_code.all(code=str(tenant.code))
+    with pytest.raises(TypeError):
+        by_code.all()
+    with pytest.raises(TypeError):
+        Prepared(lambda n: Call.objects.filter(elapsed_ms=n), n=float).all(n=1.0)
+
+
+def test_session_lookup_keeps_expiry(db):
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    assert SessionStore(store.session_key).load() == {"x": 1}
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # a new session will be created, as in Django
+    assert SessionStore("no-such-session-key-0123456789").load() == {}
+
+
+def test_user_lookup_refuses_inactive_and_missing(manager):
+    backend = Backend()
+    assert backend.get_user(manager.pk) == manager
+    assert backend.get_user(str(manager.pk)) == manager
+    assert backend.get_user(manager.pk + 1000) is None
+    assert backend.get_user("not-a-number") is None
+    manager.is_active = False
+    manager.save()
+    assert backend.get_user(manager.pk) is None
+
+
+def test_insert_and_update_rows_match_orm(manager_membership, tenant):
+    def new(key):
+        return Call(
+            tenant=tenant,
+            user_id=manager_membership.user_id,
+            softphone="10001",
+            caller="13900000001",
+            called="13800138000",
+            call_data="订单=42",
+            idempotency_key=key,
+        )
+
+    ours, theirs = new("ours"), new("theirs")
+    insert_row(ours)
+    theirs.save(force_insert=True)
+    assert ours.pk and not ours._state.adding and ours.created_at is not None
+    skip = {"id", "code", "idempotency_key", "created_at", "_state", "_tenant_cache"}
+
+    def row(pk):
+        return {k: v for k, v in _fields(Call.objects.get(pk=pk)).items() if k not in skip}
+
+    assert row(ours.pk) == row(theirs.pk)
+    assert Call.objects.get(pk=ours.pk).code == ours.code
+    assert abs(Call.objects.get(pk=ours.pk).created_at - ours.created_at) < timedelta(seconds=1)
+
+    answered = timezone.now()
+    fields = dict(
+        status="placed", serial="1-2", elapsed_ms=12.5, http_status=None, answered_at=answered
+    )
+    assert update_row(ours, **fields) == 1
+    Call.objects.filter(pk=theirs.pk).update(**fields)
+    assert row(ours.pk) == row(theirs.pk)
+    assert ours.serial == "1-2" and Call.objects.get(pk=ours.pk).answered_at == answered
+    assert (
+        update_row(ours, http_status=200) == 1 and Call.objects.get(pk=ours.pk).http_status == 200
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_row(new("ours"))  # the idempotency key is unique per tenant
+    with pytest.raises(ValueError):
+        insert_row(ours)  # already saved
