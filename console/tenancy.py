@@ -47,7 +47,14 @@ class TenantMiddleware:
         code = view_kwargs.get("tenant_code")
         if code is None or not request.user.is_authenticated:
             return None
-        membership = _MEMBERSHIP.first(code=code, user_id=request.user.pk)
+        # Usually it came with the session (console/sessions.py): the same user, the same tenant.
+        membership = getattr(request.session, "loaded_membership", None)
+        if (
+            membership is None
+            or membership.user_id != request.user.pk
+            or membership.tenant.code != code
+        ):
+            membership = _MEMBERSHIP.first(code=code, user_id=request.user.pk)
         if membership is None:
             raise Http404
         request.tenant, request.membership = membership.tenant, membership

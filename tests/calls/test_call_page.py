@@ -274,17 +274,17 @@ def test_outsider_gets_404(client, outsider, tenant):
 def test_call_page_query_count(client, manager, tenant, django_assert_num_queries):
     client.force_login(manager)
     client.get(url(tenant))  # the first visit also stores the current tenant in the session
-    # session, user, membership+tenant, softphone mapping, the user's tenants (menu)
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), softphone mapping, the user's tenants (menu)
+    with django_assert_num_queries(3):
         client.get(url(tenant))
 
 
 def test_placing_a_call_query_count(client, manager, tenant, simctl, django_assert_num_queries):
     client.force_login(manager)
     post(client, tenant, called="13800000000")  # warm up: session, token memo
-    # session, user, membership+tenant, softphone mapping, "called a moment ago?", the record's
+    # session+user+membership+tenant (one query), softphone mapping, "called a moment ago?", the record's
     # insert (in a savepoint and its release), its update with the answer.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         r = post(client, tenant, called="13800000001", idempotency_key="second-call-key")
     assert r.status_code == 200
     assert Call.objects.get(idempotency_key="second-call-key").status == Call.Status.PLACED
@@ -298,9 +298,9 @@ def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_
     client.get(status_url, headers={"HX-Request": "true"})  # warm up: session, token memo
     Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")
     time.sleep(0.5)  # time_scale 0.01: the simulated call has ended by now
-    # session, user, membership+tenant, the call, state moved forward, outcome (once ended),
+    # session+user+membership+tenant (one query), the call, state moved forward, outcome (once ended),
     # re-read of the stored state
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(status_url, headers={"HX-Request": "true"})
 
 

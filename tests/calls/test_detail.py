@@ -162,8 +162,8 @@ def test_query_count(client, supervisor, manager_membership, simctl, django_asse
     call = place(manager_membership)
     client.force_login(supervisor)
     client.get(url(call))  # warm-up
-    # session, user, membership+tenant, the call (+ user), the tenant switcher's memberships
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), the call (+ user), the tenant switcher's memberships
+    with django_assert_num_queries(3):
         client.get(url(call))
 
 

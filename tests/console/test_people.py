@@ -56,8 +56,8 @@ def test_outsider_gets_404(client, outsider, admin, tenant, other_tenant):
 def test_people_query_count(client, admin, supervisor, manager, tenant, django_assert_num_queries):
     client.force_login(admin)
     client.get(url(tenant))  # warm up: stores the current tenant in the session
-    # session, user, membership+tenant, members+users, user's memberships (tenant switcher)
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), members+users, user's memberships (tenant switcher)
+    with django_assert_num_queries(3):
         client.get(url(tenant))
 
 

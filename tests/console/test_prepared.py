@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,7 @@ from calls.services.placing import _RECENT
 from console.auth import Backend
 from console.models import Membership, Session
 from console.prepared import Prepared, insert_row, update_row
-from console.sessions import SessionStore
+from console.sessions import _MEMBERSHIP_WITH_SESSION, SessionStore
 from console.tenancy import _MEMBERSHIP
 
 
@@ -151,3 +152,54 @@ def test_insert_and_update_rows_match_orm(manager_membership, tenant):
         insert_row(new("ours"))  # the idempotency key is unique per tenant
     with pytest.raises(ValueError):
         insert_row(ours)  # already saved
+
+
+def _logged_in(user) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store.create()
+    return store.session_key
+
+
+def test_membership_with_session_matches_orm(manager, outsider, tenant, other_tenant):
+    key, now = _logged_in(manager), timezone.now()
+    got = _MEMBERSHIP_WITH_SESSION.first(code=tenant.code, key=key, now=now)
+    want = Membership.objects.select_related("user", "tenant").get(tenant=tenant, user=manager)
+    assert {k: v for k, v in _fields(got).items() if k != "session"} == _fields(want)
+    assert _fields(got.user) == _fields(want.user) and _fields(got.tenant) == _fields(want.tenant)
+    assert _fields(got.session) == _fields(Session.objects.get(session_key=key))
+
+    def find(code, session_key, at=now):
+        return _MEMBERSHIP_WITH_SESSION.first(code=code, key=session_key, now=at)
+
+    # Not a member of that tenant, another user's session, an expired or unknown session: none.
+    assert find(other_tenant.code, key) is None
+    assert find(other_tenant.code, _logged_in(outsider)) is not None
+    assert find(tenant.code, _logged_in(outsider)) is None
+    assert find(tenant.code, key, now + timedelta(days=365)) is None
+    assert find(tenant.code, "no-such-session-key-0123456789") is None
+
+
+def test_a_tenant_page_takes_user_and_membership_from_the_session(
+    client, manager, tenant, other_tenant, django_assert_num_queries
+):
+    client.force_login(manager)
+    page = f"/t/{tenant.code}/calls/?size=5"
+    client.get(page)
+    # session + user + membership in one query, the page of calls, the tenant switcher
+    with django_assert_num_queries(3):
+        assert client.get(page).status_code == 200
+    # Another tenant's page: no membership with the session, so the session on its own, the
+    # user, and (to be sure) the membership once more: none, 404.
+    with django_assert_num_queries(4):
+        assert client.get(f"/t/{other_tenant.code}/calls/").status_code == 404
+    # Deactivated: the membership still comes with the session, but the user is logged out.
+    manager.is_active = False
+    manager.save()
+    assert client.get(page).status_code == 302
+    manager.is_active = True
+    manager.save()
+    # Removed from the tenant: the next page is a 404 (nothing is kept between requests).
+    client.force_login(manager)
+    Membership.objects.filter(tenant=tenant, user=manager).delete()
+    assert client.get(page).status_code == 404

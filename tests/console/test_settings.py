@@ -188,6 +188,6 @@ def test_supervisor_cannot_test_the_connection(client, supervisor, tenant):
 def test_page_query_count(client, admin, tenant, django_assert_num_queries):
     client.force_login(admin)
     client.get(url(tenant))  # warm up: stores the current tenant in the session
-    # session, user, membership+tenant, user's memberships (tenant switcher)
-    with django_assert_num_queries(4):
+    # session+user+membership+tenant (one query), user's memberships (tenant switcher)
+    with django_assert_num_queries(2):
         client.get(url(tenant))
