@@ -1,8 +1,8 @@
 """The tenant boundary, once per request.
 
 For a URL with a `tenant_code` (`t/<uuid:tenant_code>/...`) and a logged-in user,
-`TenantMiddleware` loads the user's membership there (with its tenant) in one query. A user who
-is no member gets a 404, so a tenant's existence is not revealed. A member gets
+`TenantMiddleware` finds the user's membership there, with its tenant (usually read with the
+session itself: console/sessions.py). A user who is no member gets a 404, so a tenant's existence is not revealed. A member gets
 `request.tenant` and `request.membership`, the tenant's time zone for the page, and the tenant
 remembered in the session as the one they used last (for links without a tenant: `home`, the
 deep link). Other requests get `request.tenant = request.membership = None`.

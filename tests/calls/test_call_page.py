@@ -282,8 +282,8 @@ def test_call_page_query_count(client, manager, tenant, django_assert_num_querie
 def test_placing_a_call_query_count(client, manager, tenant, simctl, django_assert_num_queries):
     client.force_login(manager)
     post(client, tenant, called="13800000000")  # warm up: session, token memo
-    # session+user+membership+tenant (one query), softphone mapping, "called a moment ago?", the record's
-    # insert (in a savepoint and its release), its update with the answer.
+    # session+user+membership+tenant (one query), softphone mapping, "called a moment ago?",
+    # the record's insert (in a savepoint and its release), its update with the answer.
     with django_assert_num_queries(7):
         r = post(client, tenant, called="13800000001", idempotency_key="second-call-key")
     assert r.status_code == 200
