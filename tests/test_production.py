@@ -105,9 +105,9 @@ def production_server(tmp_path_factory):
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(f"{url}/healthz", headers={"Host": "console.example.com"}, timeout=1)
+            requests.get(f"{url}/healthz", headers={"Host": "console.example.com"}, timeout=5)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a slow first answer
             assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
