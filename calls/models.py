@@ -75,8 +75,9 @@ class Call(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # Per person: another manager's key never finds someone else's call.
             models.UniqueConstraint(
-                fields=["tenant", "idempotency_key"], name="call_idempotency_key_unique"
+                fields=["tenant", "user", "idempotency_key"], name="call_idempotency_key_per_user"
             ),
         ]
         indexes = [

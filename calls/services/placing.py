@@ -124,7 +124,8 @@ def call_place(
             insert_row(call)  # call.save(force_insert=True), prepared; committed before sending
     except IntegrityError:
         # A double click or a resubmitted form: the first submission owns the call.
-        return Placed(tenant.calls.get(idempotency_key=idempotency_key), created=False)
+        earlier = tenant.calls.get(user_id=membership.user_id, idempotency_key=idempotency_key)
+        return Placed(earlier, created=False)
     # One INFO line per call: the AICC client's line for the createCall request (it carries the
     # call's code, the answer and the masked numbers), or below, the reason nothing was sent.
     log.debug(

@@ -263,3 +263,20 @@ def test_asking_first_places_nothing_when_the_number_was_just_called(manager_mem
     confirmed = place(manager_membership, key="key-00000002")  # asked, and confirmed
     assert confirmed.created and Call.objects.count() == 3
     assert simctl.get("stats")["create_calls"] == 3
+
+
+def test_an_idempotency_key_belongs_to_one_person(manager_membership, tenant, simctl):
+    """Another manager who sends someone's key gets a call of their own, never the other
+    person's call (security finding 6)."""
+    first = place(manager_membership, called="13800000001", key="shared-key-0001")
+    assert first.created
+    other = User.objects.create_user("olivia")
+    Membership.objects.create(tenant=tenant, user=other, role=Membership.Role.MANAGER)
+    SoftphoneMapping.objects.create(tenant=tenant, user=other, softphone="10002")
+    theirs = Membership.objects.select_related("tenant").get(tenant=tenant, user=other)
+    second = place(theirs, called="13800000002", key="shared-key-0001")
+    assert second.created and second.call.pk != first.call.pk
+    assert second.call.user_id == other.pk and second.call.called == "13800000002"
+    # The same person resubmitting still gets their first call back.
+    again = place(manager_membership, called="13800000001", key="shared-key-0001")
+    assert not again.created and again.call.pk == first.call.pk
