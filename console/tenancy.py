@@ -5,7 +5,7 @@ For a URL with a `tenant_code` (`t/<uuid:tenant_code>/...`) and a logged-in user
 session itself: console/sessions.py). A user who is no member gets a 404, so a tenant's existence is not revealed. A member gets
 `request.tenant` and `request.membership`, the tenant's time zone for the page, and the tenant
 remembered in the session as the one they used last (for links without a tenant: `home`, the
-deep link). Other requests get `request.tenant = request.membership = None`.
+deep link). Its responses are never cached and vary on HX-Request. Other requests get `request.tenant = request.membership = None`.
 
 Callbacks from AICC (`t/<uuid:tenant_code>/aicc/<token>/...`) come without a user: their view
 finds the tenant from the URL and its secret token itself.
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from console.models import Membership
 from console.prepared import Prepared
@@ -39,9 +40,16 @@ class TenantMiddleware:
     def __call__(self, request):
         request.tenant = request.membership = None
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()  # the next request on this thread starts in the default zone
+        if request.membership is not None:
+            # A tenant's page shows its customers' numbers: kept by no cache, and the same URL
+            # answers a whole page or an htmx fragment.
+            if "Cache-Control" not in response:
+                add_never_cache_headers(response)
+            patch_vary_headers(response, ["HX-Request"])
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         code = view_kwargs.get("tenant_code")
