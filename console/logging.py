@@ -30,9 +30,20 @@ _SECRET_VALUE = re.compile(
     r"[\"']?\s*[:=]\s*[\"']?)[^\s,;&\"'}]+"
 )
 
+# Secrets inside URL paths, wherever a path is logged (Django's request and server loggers,
+# gunicorn, tracebacks): the callback token (t/<tenant>/aicc/<token>/...) and the password-reset
+# link's user id and token (accounts/reset/<uidb64>/<token>/).
+_PATH_SECRET = re.compile(r"(/aicc/)[^/\s\"'?#]+|(/reset/)[^/\s\"'?#]+/[^/\s\"'?#]+")
+
+
+def _redact_path(match: re.Match) -> str:
+    return f"{match.group(1)}[redacted]" if match.group(1) else f"{match.group(2)}[redacted]"
+
 
 def scrub(text: str) -> str:
-    """Mask digit runs of 7+ (phone numbers) and redact bearer tokens and secret values."""
+    """Mask digit runs of 7+ (phone numbers) and redact bearer tokens, secret values and secrets
+    in URL paths."""
+    text = _PATH_SECRET.sub(_redact_path, text)
     text = _BEARER.sub(r"\1[redacted]", text)
     text = _SECRET_VALUE.sub(r"\1[redacted]", text)
     return _DIGIT_RUN.sub(lambda m: mask(m.group()), text)
