@@ -23,6 +23,7 @@ from calls.services.outcomes import (
     OutcomeData,
     callback_key_set,
     callback_token_renew,
+    nonce_first_use,
     outcome_apply,
     outcome_connected,
     signature_problem,
@@ -75,6 +76,8 @@ def aicc_event(request, tenant_code, token, kind):
         why = signature_problem(params, sync.shared_key)
         if why:
             return _reject(sync, kind, why)
+        if not nonce_first_use(sync.tenant, params["nonce"]):
+            return _reject(sync, kind, "replayed (nonce seen before)")
     serial = str(params.get("callSerialNo") or "").strip()
     if not serial or len(serial) > 50:
         return _reject(sync, kind, "no callSerialNo", status=400)

@@ -150,3 +150,22 @@ class OutcomeSync(models.Model):
 
     def __str__(self) -> str:
         return f"outcome sync for {self.tenant_id}"
+
+
+class CallbackNonce(models.Model):
+    """A nonce of a signed event AICC pushed, kept while its timestamp could still pass the
+    signature's time window, so the same signed event is accepted once (calls.services.outcomes
+    .nonce_first_use)."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "nonce"], name="callback_nonce_once")
+        ]
+        indexes = [models.Index(fields=["tenant", "seen_at"], name="callback_nonce_seen")]
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -31,7 +31,7 @@ from django.utils import timezone
 from calls.aicc.client import cdr_windows
 from calls.aicc.parsing import parse_int, parse_time
 from calls.aicc.results import CallRecord
-from calls.models import Call, OutcomeSync, new_callback_token
+from calls.models import Call, CallbackNonce, OutcomeSync, new_callback_token
 from calls.services.aicc import NotConfigured, client_for
 from calls.services.placing import call_refresh_state
 from console import audit
@@ -393,6 +393,23 @@ def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> Sy
 # --- pushed events: signature (§12c) -----------------------------------------------------------
 
 
+NONCE_MAX = 64
+
+
+def nonce_first_use(tenant: Tenant, nonce: str) -> bool:
+    """Record the nonce of a signed event; False when this tenant saw it already (a replay).
+    Nonces are kept for twice the signature's time window: an older event fails on its
+    timestamp anyway. Safe from several hosts at once (a unique row per tenant and nonce)."""
+    now = timezone.now()
+    CallbackNonce.objects.filter(tenant=tenant, seen_at__lt=now - 2 * SIGNATURE_MAX_AGE).delete()
+    try:
+        with transaction.atomic():
+            CallbackNonce.objects.create(tenant=tenant, nonce=nonce, seen_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
 def signature_problem(params: dict[str, str], shared_key: str, *, now: float | None = None):
     """None when the body is signed with the tenant's shared key and fresh; else why not.
 
@@ -404,6 +421,8 @@ def signature_problem(params: dict[str, str], shared_key: str, *, now: float | N
     ts, nonce, signature = (params.get(k) for k in SIGNATURE_FIELDS)
     if not ts or not nonce or not signature:
         return "unsigned"
+    if len(nonce) > NONCE_MAX:
+        return "nonce too long"
     when = parse_time(ts)
     now_dt = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     if when is None or abs(now_dt - when) > SIGNATURE_MAX_AGE:

@@ -164,9 +164,36 @@ def test_a_signed_form_body_is_accepted(client, sync, call):
     assert client.post(hook(sync), signed(release())).status_code == 200
 
 
+def test_a_signed_event_is_accepted_once(client, sync, call):
+    """A replay of a signed event within the time window is refused (security finding 7)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import CallbackNonce
+
+    sync.shared_key = KEY
+    sync.save()
+    event = signed(release(), nonce="nonce-once-0001")
+    assert post_json(client, hook(sync), event).status_code == 200
+    r = post_json(client, hook(sync), event)
+    sync.refresh_from_db()
+    assert r.status_code == 403 and "replayed" in sync.last_rejection
+    fresh = signed(release(), nonce="nonce-once-0002")
+    assert post_json(client, hook(sync), fresh).status_code == 200
+    assert CallbackNonce.objects.filter(tenant=sync.tenant).count() == 2
+    # Kept only while a timestamp could still pass: older nonces go with the next event.
+    CallbackNonce.objects.update(seen_at=timezone.now() - timedelta(minutes=11))
+    assert (
+        post_json(client, hook(sync), signed(release(), nonce="nonce-once-0003")).status_code == 200
+    )
+    assert list(CallbackNonce.objects.values_list("nonce", flat=True)) == ["nonce-once-0003"]
+
+
 @pytest.mark.parametrize(
     "body, why",
     [
+        (lambda: signed(release(), nonce="n" * 65), "nonce too long"),
         (lambda: signed(release(), key="another-key-of-16-chars"), "bad signature"),
         (lambda: {**signed(release()), "releaseReason": "3"}, "bad signature"),
         (lambda: signed(release(), ts=int((time.time() - 360) * 1000)), "stale timestamp"),
