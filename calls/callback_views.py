@@ -37,21 +37,29 @@ MAX_BODY = 64 * 1024
 
 
 def _params(request) -> dict | None:
-    """The event's fields as strings (JSON or form-encoded body); None when unreadable."""
+    """The event's fields as strings (JSON or form-encoded body); None when unreadable (not JSON,
+    nested too deep, or text that is not valid Unicode)."""
     body = request.body[:MAX_BODY]
     ctype = request.content_type or ""
     if "json" in ctype or body.lstrip().startswith(b"{"):
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond Python's stack
             return None
         if not isinstance(data, dict):
             return None
-        return {
+        params = {
             str(k): (None if v is None else v if isinstance(v, str) else json.dumps(v))
             for k, v in data.items()
         }
-    return request.POST.dict()
+    else:
+        params = request.POST.dict()
+    try:  # JSON can carry lone surrogates ("\ud800"), which no text column can store
+        for key, value in params.items():
+            (key + (value or "")).encode()
+    except UnicodeEncodeError:
+        return None
+    return params
 
 
 def _reject(sync: OutcomeSync, kind: str, why: str, status: int = 403) -> JsonResponse:

@@ -11,6 +11,7 @@ Django's `escape` (html.escape).
 from __future__ import annotations
 
 import html
+from datetime import date
 
 from django import forms
 from django.utils.safestring import mark_safe
@@ -21,6 +22,10 @@ from calls.aicc.reasons import Fixer, reasons_for
 from calls.models import Call
 from calls.numbers import normalise
 from calls.selectors import FAILURE_SOURCES
+
+# The dates a filter may name: calls exist only in between (and a day at the ends of Python's
+# calendar cannot be turned into a time in every time zone).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 FIXERS = (Fixer.CALLER, Fixer.ADMIN, Fixer.PROVIDER)
 _FIXER_FILTER_LABELS = {
@@ -179,6 +184,21 @@ class HistoryFilter(forms.Form):
 
     def clean_serial(self) -> str:
         return self.cleaned_data["serial"].strip()
+
+    def _clean_date(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day is not None and not (EARLIEST <= day <= LATEST):
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s."),
+                params={"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+            )
+        return day
+
+    def clean_date_from(self):
+        return self._clean_date("date_from")
+
+    def clean_date_to(self):
+        return self._clean_date("date_to")
 
     def clean(self):
         data = super().clean()

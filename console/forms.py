@@ -2,7 +2,6 @@
 copy cleaned values onto the models field by field. No form has a tenant field."""
 
 import csv
-import io
 from dataclasses import dataclass
 
 from django import forms
@@ -192,6 +191,22 @@ class MappingForm(forms.Form):
         return data
 
 
+MAX_CELL = 254  # a username or e-mail address at most; numbers are far shorter
+
+
+def _csv_rows(content: str):
+    """The rows of pasted or uploaded CSV, one per line (a line ends with \\n, \\r\\n or a bare
+    \\r, as spreadsheet programs write); None for a line that is not a CSV row (an unclosed quote,
+    a cell too long)."""
+    for line in content.splitlines():
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:
+            yield None
+            continue
+        yield None if any(len(c) > MAX_CELL for c in cells) else cells
+
+
 @dataclass
 class ImportRow:
     line: int
@@ -267,7 +282,12 @@ class ImportForm(forms.Form):
         by_number = {m.softphone: m for m in mappings}
         active_by_user = {m.user_id: m for m in mappings if m.enabled}
         seen_numbers, seen_users = {}, {}
-        for lineno, cells in enumerate(csv.reader(io.StringIO(content)), start=1):
+        for lineno, cells in enumerate(_csv_rows(content), start=1):
+            if cells is None:
+                self.row_errors.append(
+                    _("Line %(n)d: %(e)s") % {"n": lineno, "e": _("it is not a CSV row.")}
+                )
+                continue
             cells = [c.strip() for c in cells]
             if not any(cells):
                 continue

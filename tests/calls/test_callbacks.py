@@ -285,3 +285,20 @@ def test_admin_makes_new_urls_and_the_old_ones_stop_working(client, admin, tenan
     client.force_login(admin)
     client.post(page(tenant), {"action": "rotate"})
     assert post_json(client, old, release()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("[" * 100_000 + "]" * 100_000, 400),  # nested beyond Python's stack
+        ('{"a":' * 5000 + "1" + "}" * 5000, 400),
+        ('{"callSerialNo": "\\ud800", "releaseReason": "1"}', 400),  # a lone surrogate
+        ('{"callSerialNo": "1000000000000000001", "releaseReason": "\\udc00"}', 400),
+        ('{"callSerialNo": "1000000000000000001", "talkDuration": "99999999999999999999"}', 200),
+        ('{"callSerialNo": "1000000000000000001", "talkDuration": 1e400}', 200),
+    ],
+)
+def test_hostile_event_bodies_get_a_clear_answer(client, sync, call, body, status):
+    """Never a server error (security finding 5)."""
+    r = client.post(hook(sync), body, content_type="application/json")
+    assert r.status_code == status

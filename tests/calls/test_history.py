@@ -459,3 +459,17 @@ def test_short_prefixes_find_exactly_the_matching_calls_newest_first(
     assert len(found) == expected
     assert all(c.startswith(prefix) for c, _ in found)
     assert [t for _, t in found] == sorted((t for _, t in found), reverse=True)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_dates_outside_the_calendar_are_a_form_error(client, supervisor, tenant, day):
+    """Not a server error (security finding 5): the list says what to choose, the export and
+    the dashboard ignore the filter."""
+    client.force_login(supervisor)
+    r = client.get(url(tenant, f"date_from={day}&date_to={day}"))
+    assert r.status_code == 200 and "Choose a date between 2000-01-01 and 2099-12-31" in (
+        r.content.decode()
+    )
+    export = client.get(f"/t/{tenant.code}/calls/export.csv?date_from={day}&date_to={day}")
+    assert export.status_code == 200
+    b"".join(export.streaming_content)

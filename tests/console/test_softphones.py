@@ -250,6 +250,22 @@ def test_import_reports_each_bad_row_and_imports_nothing(
     assert not SoftphoneMapping.objects.filter(user=manager2).exists()
 
 
+def test_import_reads_bare_carriage_returns_and_refuses_overlong_cells(
+    client, admin, manager2, tenant, make_manager
+):
+    """Lines ending in a bare CR (old spreadsheet programs) are rows; a cell past any sane
+    length, or past the csv module's own limit, is a row error, never a server error (security
+    finding 5)."""
+    make_manager("nina")
+    client.force_login(admin)
+    r = client.post(url(tenant, "import/"), {"text": "mia,10002\rnina,10003\r"}, follow=True)
+    assert r.status_code == 200 and "2 added" in r.content.decode()
+    for text in ("mia," + "1" * 200_000, "x" * 255 + ",10004"):
+        r = client.post(url(tenant, "import/"), {"text": text})
+        body = r.content.decode()
+        assert r.status_code == 200 and "Line 1:" in body and "not a CSV row" in body
+
+
 def test_an_export_imports_again_unchanged(client, admin, manager, tenant):
     client.force_login(admin)
     r = client.get(url(tenant, "export.csv"))
