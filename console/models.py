@@ -278,3 +278,18 @@ class Session(AbstractBaseSession):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="sessions"
     )
+
+
+class RateEvent(models.Model):
+    """One use of something rate-limited (console.ratelimit), in the database so that every
+    process and host counts the same uses. `key` is a hash, never the e-mail or address itself."""
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="rate_event_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M}"

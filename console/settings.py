@@ -174,6 +174,9 @@ AXES_VERBOSE = False
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of the console; login
 # throttling then keys on the client's address instead of the proxy's.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Password-reset e-mails per hour: to one address, and from one client address.
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
 AXES_CLIENT_IP_CALLABLE = "console.middleware.client_ip"
 
 LANGUAGE_CODE = "en"

@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -5,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from console.access import tenant_view
+from console.middleware import client_ip
 from console.models import Membership
+from console.ratelimit import allow
 from console.selectors import membership_to_open
 from console.tenancy import CURRENT_TENANT
 
@@ -41,3 +47,20 @@ def healthz(request):
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the e-mails limited per address and per client: the page answers the same
+    either way (as it does for an unknown address), but no more e-mails go out."""
+
+    def form_valid(self, form):
+        window = timedelta(hours=1)
+        email = form.cleaned_data["email"].strip().lower()
+        if allow(
+            "reset-client",
+            client_ip(self.request) or "-",
+            limit=settings.PASSWORD_RESET_PER_CLIENT,
+            window=window,
+        ) and allow("reset-email", email, limit=settings.PASSWORD_RESET_PER_EMAIL, window=window):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
