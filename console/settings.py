@@ -173,7 +173,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of the console; login
 # throttling then keys on the client's address instead of the proxy's.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Production must say (0 when clients connect directly): with a proxy counted as 0, every client
+# would share the proxy's address, and one person's failures would lock everyone out.
+TRUSTED_PROXY_COUNT = int(required("TRUSTED_PROXY_COUNT", "0"))
+# Failed logins from one client address across all usernames, per AXES_COOLOFF_TIME: beyond this
+# the address gets the locked-out page (guessing many usernames from one place).
+LOGIN_FAILURES_PER_CLIENT = env.int("LOGIN_FAILURES_PER_CLIENT", default=30)
 # Password-reset e-mails per hour: to one address, and from one client address.
 PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 from console.access import tenant_view
 from console.middleware import client_ip
 from console.models import Membership
-from console.ratelimit import allow
+from console.ratelimit import LOGIN_FAILED, allow, used
 from console.selectors import membership_to_open
 from console.tenancy import CURRENT_TENANT
 
@@ -64,3 +65,30 @@ class PasswordResetView(auth_views.PasswordResetView):
         ) and allow("reset-email", email, limit=settings.PASSWORD_RESET_PER_EMAIL, window=window):
             return super().form_valid(form)
         return redirect(self.get_success_url())
+
+
+def login_failures_window() -> timedelta:
+    return timedelta(hours=settings.AXES_COOLOFF_TIME)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's, with a cap on failed logins from one client address across all usernames
+    (django-axes locks one username at one address; this stops guessing many usernames)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        failures = used(LOGIN_FAILED, client_ip(request) or "-", window=login_failures_window())
+        if failures >= settings.LOGIN_FAILURES_PER_CLIENT:
+            return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's; a new password also lifts a login lockout of that person (they proved they own
+    the account's e-mail address)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response

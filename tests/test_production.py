@@ -35,6 +35,7 @@ def production_env(tmp_path: Path, **extra) -> dict:
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
         LOG_FORMAT="json",
+        TRUSTED_PROXY_COUNT="1",
     )
     env.update(extra)
     return env
@@ -70,6 +71,16 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path):
     r = manage(env, "check")
     assert r.returncode != 0
     assert "SECRET_KEY is not set" in r.stderr
+
+
+def test_production_refuses_to_start_without_the_proxy_count(tmp_path):
+    """Counted as 0 behind a proxy, every client shares the proxy's address and one person's
+    wrong passwords lock everyone out (security finding 4): production must say."""
+    env = production_env(tmp_path)
+    del env["TRUSTED_PROXY_COUNT"]
+    r = manage(env, "check")
+    assert r.returncode != 0
+    assert "TRUSTED_PROXY_COUNT is not set" in r.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):

@@ -72,3 +72,40 @@ def test_password_reset_mails_are_limited_per_address_and_per_client(client, adm
     other_client = {"REMOTE_ADDR": "192.0.2.9"}
     client.post("/accounts/password_reset/", {"email": "u0@example.com"}, **other_client)
     assert len(mail.outbox) == 4 and mail.outbox[-1].to == ["u0@example.com"]
+
+
+def test_many_usernames_from_one_address_are_capped(client, admin, settings):
+    """Guessing across usernames from one address stops at LOGIN_FAILURES_PER_CLIENT (security
+    finding 4); another address still logs in."""
+    settings.LOGIN_FAILURES_PER_CLIENT = 6
+    for n in range(6):  # each username stays under its own limit of 5
+        r = client.post("/accounts/login/", {"username": f"guess{n}", "password": "wrong"})
+        assert r.status_code == 200
+    r = login(client, PASSWORD)
+    assert r.status_code == 429 and "Too many failed logins" in r.content.decode()
+    elsewhere = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.44",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_a_new_password_lifts_the_lockout(client, admin):
+    """Locked out by wrong passwords (from anyone at the same address), the person gets back in
+    by password reset (security finding 4)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for _ in range(5):
+        login(client, "wrong")
+    assert login(client, PASSWORD).status_code in (403, 429)
+    uid = urlsafe_base64_encode(force_bytes(admin.pk))
+    token = default_token_generator.make_token(admin)
+    r = client.get(f"/accounts/reset/{uid}/{token}/", follow=True)
+    form_url = r.redirect_chain[-1][0]
+    new = "A-new-pass-2026!"
+    r = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert r.status_code == 302
+    assert login(client, new).status_code == 302
