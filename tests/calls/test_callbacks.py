@@ -302,3 +302,24 @@ def test_hostile_event_bodies_get_a_clear_answer(client, sync, call, body, statu
     """Never a server error (security finding 5)."""
     r = client.post(hook(sync), body, content_type="application/json")
     assert r.status_code == status
+
+
+def test_callback_settings_changes_are_audited_without_the_secrets(client, admin, tenant, sync):
+    """Renewing the callback address and setting or clearing the shared key are security
+    changes: each writes an audit entry, which never holds the token or the key (security
+    finding 9)."""
+    from console.models import AuditEntry
+
+    client.force_login(admin)
+    old_token = sync.token
+    client.post(page(tenant), {"action": "rotate"})
+    client.post(page(tenant), {"shared_key": KEY})
+    client.post(page(tenant), {"shared_key": KEY})  # the same key again: no change, no entry
+    client.post(page(tenant), {"action": "clear-key"})
+    entries = list(AuditEntry.objects.filter(tenant=tenant).order_by("id"))
+    assert [e.action for e in entries] == ["callbacks.token", "callbacks.key", "callbacks.key"]
+    assert all(e.actor == admin for e in entries)
+    sync.refresh_from_db()
+    for e in entries:
+        text = str(e.changes) + e.target
+        assert old_token not in text and sync.token not in text and KEY not in text
