@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from calls.numbers import normalise, validate_number
+from calls.services.outbound import Blocked, check
 from console.models import (
     CREDENTIAL_FIELDS,
     SETTINGS_FIELDS,
@@ -78,6 +79,26 @@ class TenantSettingsForm(forms.Form):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
         super().__init__(*args, initial=initial, **kwargs)
         self.tenant = tenant
+
+    def _clean_address(self, name: str) -> str:
+        url = self.cleaned_data[name]
+        if url:
+            try:
+                check(url)
+            except Blocked:
+                raise ValidationError(
+                    _(
+                        "The console does not connect to this address: it is inside a private "
+                        "network (or not https)."
+                    )
+                ) from None
+        return url
+
+    def clean_aicc_base_url(self):
+        return self._clean_address("aicc_base_url")
+
+    def clean_aicc_token_url(self):
+        return self._clean_address("aicc_token_url")
 
     def clean_trial_trustlist(self):
         return _number_lines(self.cleaned_data["trial_trustlist"])

@@ -211,6 +211,13 @@ AICC_CONNECT_TIMEOUT = env.float("AICC_CONNECT_TIMEOUT", default=3.05)
 AICC_READ_TIMEOUT = env.float("AICC_READ_TIMEOUT", default=10.0)
 # Plain http AICC URLs are refused except on loopback (the simulator); tests and demos only.
 AICC_ALLOW_HTTP_LOOPBACK = env.bool("AICC_ALLOW_HTTP_LOOPBACK", default=True)
+# Outbound requests to addresses a tenant admin chose (the AICC base and token URLs, recording
+# downloads) go only to public addresses, unless the deployment allows private ones (development:
+# the bundled simulator on loopback). docs/deploy.md, "Outbound requests".
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=not PRODUCTION)
+# Hosts recordings may come from besides the tenant's own AICC hosts (e.g. its object storage).
+RECORDING_HOSTS = env.list("RECORDING_HOSTS", default=[])
+RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=200 * 1024 * 1024)
 # Where `make run` starts the simulator; the demo tenant points here.
 AICC_SIMULATOR_URL = env.str("AICC_SIMULATOR_URL", default="http://127.0.0.1:8099")
 # A call still "placing" after this many seconds is swept to "outcome unknown" (manage.py sweep_calls).

@@ -147,8 +147,8 @@ def call_place(
 
     try:
         client = client_for(tenant)
-    except NotConfigured:  # nothing was sent
-        _store(call, status=Call.Status.FAILED, reason_source="transport", reason_code="config")
+    except NotConfigured as e:  # nothing was sent
+        _store(call, status=Call.Status.FAILED, reason_source="transport", reason_code=e.code)
         _log_not_sent(call, tenant)
         return Placed(call, created=True)
     try:

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import requests
+from django.conf import settings
 
 from calls.aicc.reasons import Reason, decode
 from calls.aicc.results import KIND_BUSINESS
 from calls.aicc.transport import classify_exception
 from calls.models import Call
 from calls.services.aicc import NotConfigured, client_for
+from calls.services.outbound import Blocked, check, host_of
 
 CHUNK = 64 * 1024
 TIMEOUT = (3.05, 30)  # connect, read (seconds)
@@ -28,14 +30,23 @@ class Recording:
 
 
 def recording_address(call: Call) -> Recording:
+    """The address AICC gives now, if the console may send someone there or fetch it: the
+    tenant's own AICC hosts or RECORDING_HOSTS, public addresses (calls/services/outbound.py)."""
+    tenant = call.tenant
     try:
-        outcome = client_for(call.tenant).get_recording_url(call.serial)
+        outcome = client_for(tenant).get_recording_url(call.serial)
     except NotConfigured as e:
         return Recording(reason=e.reason(), status=502)
     if not outcome.ok:
         missing = outcome.kind == KIND_BUSINESS and outcome.ret_code == "5"
         return Recording(reason=outcome.reason(), status=404 if missing else 502)
-    return Recording(url=outcome.result.url)
+    url = outcome.result.url
+    hosts = [host_of(tenant.aicc_base_url), host_of(tenant.aicc_token_url or tenant.aicc_base_url)]
+    try:
+        check(url, hosts=[*hosts, *settings.RECORDING_HOSTS])
+    except Blocked as e:
+        return Recording(reason=e.reason(), status=502)
+    return Recording(url=url)
 
 
 @dataclass
@@ -59,6 +70,19 @@ def recording_download(url: str) -> Download:
         upstream.close()
         return Download(upstream_status=upstream.status_code)
     return Download(
-        chunks=upstream.iter_content(CHUNK),
+        chunks=_bounded(upstream, settings.RECORDING_MAX_BYTES),
         content_type=upstream.headers.get("Content-Type", "audio/wav"),
     )
+
+
+def _bounded(upstream, limit: int) -> Iterator[bytes]:
+    """The body, cut off after `limit` bytes (a recording is never that large)."""
+    sent = 0
+    try:
+        for chunk in upstream.iter_content(CHUNK):
+            sent += len(chunk)
+            if sent > limit:
+                return
+            yield chunk
+    finally:
+        upstream.close()

@@ -9,6 +9,7 @@ from calls.aicc.reasons import Reason
 from calls.aicc.results import Phone
 from calls.models import AiccToken
 from calls.services.aicc import NotConfigured, client_for
+from calls.services.outbound import Blocked, check
 from console import audit
 from console.models import CREDENTIAL_FIELDS, SETTINGS_FIELDS, Tenant
 
@@ -57,7 +58,12 @@ def connection_test(tenant: Tenant) -> ConnectionTest:
     """Fetch one token with the stored credentials. Nothing is cached or stored."""
     try:
         client = client_for(tenant)
+        for url in (tenant.aicc_base_url, tenant.aicc_token_url):
+            if url:
+                check(url)  # the names resolved too
     except NotConfigured as e:
+        return ConnectionTest(ok=False, elapsed_ms=0, reason=e.reason())
+    except Blocked as e:
         return ConnectionTest(ok=False, elapsed_ms=0, reason=e.reason())
     outcome = client.fetch_token()
     elapsed = int(outcome.elapsed_ms or 0)

@@ -130,6 +130,22 @@ REASONS = [
         fixer=Fixer.ADMIN,
         retry=False,
     ),
+    # Not an AICC answer: the console's outbound rule (calls/services/outbound.py) refused the
+    # address before anything was sent.
+    Row(
+        "blocked",
+        title=_("The console does not connect to that address"),
+        explanation=_(
+            "The AICC address (or the recording's address) points inside a private network, or "
+            "to a host that is not this tenant's AICC, so the console did not connect. Nothing "
+            "was sent."
+        ),
+        next_step=_(
+            "Ask your console admin to check the AICC base URL and token URL in the settings."
+        ),
+        fixer=Fixer.ADMIN,
+        retry=False,
+    ),
     # Not an AICC answer: the console's own sweep found the call stuck in "placing" (the process
     # stopped between saving the call and receiving AICC's answer). The request may have been sent.
     Row(
