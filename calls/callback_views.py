@@ -38,7 +38,7 @@ MAX_BODY = 64 * 1024
 
 def _params(request) -> dict | None:
     """The event's fields as strings (JSON or form-encoded body); None when unreadable (not JSON,
-    nested too deep, or text that is not valid Unicode)."""
+    nested too deep, or text with a NUL character or that is not valid Unicode)."""
     body = request.body[:MAX_BODY]
     ctype = request.content_type or ""
     if "json" in ctype or body.lstrip().startswith(b"{"):
@@ -54,11 +54,15 @@ def _params(request) -> dict | None:
         }
     else:
         params = request.POST.dict()
-    try:  # JSON can carry lone surrogates ("\ud800"), which no text column can store
-        for key, value in params.items():
-            (key + (value or "")).encode()
-    except UnicodeEncodeError:
-        return None
+    # JSON can carry lone surrogates ("\ud800") and NUL characters, which no text column stores.
+    for key, value in params.items():
+        text = key + (value or "")
+        if "\x00" in text:
+            return None
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return None
     return params
 
 

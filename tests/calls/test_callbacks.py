@@ -294,6 +294,7 @@ def test_admin_makes_new_urls_and_the_old_ones_stop_working(client, admin, tenan
         ('{"a":' * 5000 + "1" + "}" * 5000, 400),
         ('{"callSerialNo": "\\ud800", "releaseReason": "1"}', 400),  # a lone surrogate
         ('{"callSerialNo": "1000000000000000001", "releaseReason": "\\udc00"}', 400),
+        ('{"callSerialNo": "1000000000000000001\\u0000", "releaseReason": "1"}', 400),  # NUL
         ('{"callSerialNo": "1000000000000000001", "talkDuration": "99999999999999999999"}', 200),
         ('{"callSerialNo": "1000000000000000001", "talkDuration": 1e400}', 200),
     ],
