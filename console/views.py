@@ -67,10 +67,6 @@ class PasswordResetView(auth_views.PasswordResetView):
         return redirect(self.get_success_url())
 
 
-def login_failures_window() -> timedelta:
-    return timedelta(hours=settings.AXES_COOLOFF_TIME)
-
-
 class LoginView(auth_views.LoginView):
     """Django's, with a cap on failed logins from one client address across all usernames
     (django-axes locks one username at one address; this stops guessing many usernames)."""
@@ -78,7 +74,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        failures = used(LOGIN_FAILED, client_ip(request) or "-", window=login_failures_window())
+        window = timedelta(hours=settings.AXES_COOLOFF_TIME)
+        failures = used(LOGIN_FAILED, client_ip(request) or "-", window=window)
         if failures >= settings.LOGIN_FAILURES_PER_CLIENT:
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
         return super().post(request, *args, **kwargs)
