@@ -371,24 +371,54 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class AddMemberForm(RoleForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
+class InviteForm(RoleForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_(
+            "They get a link by e-mail, and join after signing in with their account (or "
+            "creating one)."
+        ),
+    )
 
-    field_order = ["username", "role"]
+    field_order = ["email", "role"]
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tenant = tenant
+
+class JoinForm(forms.Form):
+    """The account an invited person creates: the invited address is its e-mail."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[User.username_validator],
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        user = User.objects.filter(username__iexact=username).first()
-        if user is None:
-            raise ValidationError(_("There is no user called “%(u)s”."), params={"u": username})
-        if self.tenant.memberships.filter(user=user).exists():
-            raise ValidationError(_("%(who)s is already a member."), params={"who": who(user)})
-        self.user = user
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("That username is taken; choose another."))
         return username
+
+    def clean(self):
+        data = super().clean()
+        candidate = User(
+            username=data.get("username", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+        )
+        if data.get("password"):
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except ValidationError as e:
+                self.add_error("password", e)
+        return data
 
 
 class CreateUserForm(RoleForm):
@@ -418,7 +448,10 @@ class CreateUserForm(RoleForm):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(
-                _("That username is taken. To add an existing user, use “Add an existing user”.")
+                _(
+                    "That username is taken; choose another. Someone who already has an "
+                    "account joins by invitation instead."
+                )
             )
         return username
 

@@ -31,9 +31,9 @@ _SECRET_VALUE = re.compile(
 )
 
 # Secrets inside URL paths, wherever a path is logged (Django's request and server loggers,
-# gunicorn, tracebacks): the callback token (t/<tenant>/aicc/<token>/...) and the password-reset
-# link's user id and token (accounts/reset/<uidb64>/<token>/).
-_PATH_SECRET = re.compile(r"(/aicc/)[^/\s\"'?#]+|(/reset/)[^/\s\"'?#]+/[^/\s\"'?#]+")
+# gunicorn, tracebacks): the callback token (t/<tenant>/aicc/<token>/...), the invitation token
+# (invitation/<token>/) and the password-reset link's user id and token (accounts/reset/<uidb64>/<token>/).
+_PATH_SECRET = re.compile(r"(/aicc/|/invitation/)[^/\s\"'?#]+|(/reset/)[^/\s\"'?#]+/[^/\s\"'?#]+")
 
 
 def _redact_path(match: re.Match) -> str:

@@ -179,6 +179,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the person last switched to this tenant: links without a tenant open the last one used.
+    last_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -249,6 +251,32 @@ _ACTIVE_MAPPING = Prepared(
     tenant_id=int,
     user_id=int,
 )
+
+
+class Invitation(models.Model):
+    """An invitation to join a tenant, sent to an e-mail address, accepted by a signed-in person
+    whose account has that address (or who creates their account from it). Only the token's hash
+    is stored; the token itself is in the e-mailed link. Accepted, declined or revoked
+    invitations are deleted (the audit log keeps the story)."""
+
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)  # in People page URLs
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))  # lower-cased
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], name="one_invitation_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.tenant} ({self.role})"
 
 
 class AuditEntry(models.Model):

@@ -1,7 +1,7 @@
 """Reads of the console's own models: memberships, people, softphone mappings."""
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -11,14 +11,15 @@ Role = Membership.Role
 
 
 def membership_to_open(user, last_used: str | None) -> Membership | None:
-    """The membership to open for links without a tenant: the tenant the user used last (its
-    code remembered in the session), else their first one by name; None without any."""
+    """The membership to open for links without a tenant: the tenant the user used last in this
+    session (its code remembered there), else the one they opened last in any session, else their
+    first one by name; None without any."""
     memberships = Membership.objects.select_related("tenant").filter(user=user)
     if last_used:
         membership = memberships.filter(tenant__code=last_used).first()
         if membership is not None:
             return membership
-    return memberships.order_by("tenant__name").first()
+    return memberships.order_by(F("last_opened_at").desc(nulls_last=True), "tenant__name").first()
 
 
 def managers_of(tenant: Tenant) -> QuerySet[User]:

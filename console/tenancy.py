@@ -4,8 +4,8 @@ For a URL with a `tenant_code` (`t/<uuid:tenant_code>/...`) and a logged-in user
 `TenantMiddleware` finds the user's membership there, with its tenant (usually read with the
 session itself: console/sessions.py). A user who is no member gets a 404, so a tenant's existence is not revealed. A member gets
 `request.tenant` and `request.membership`, the tenant's time zone for the page, and the tenant
-remembered in the session as the one they used last (for links without a tenant: `home`, the
-deep link). Its responses are never cached and vary on HX-Request. Other requests get `request.tenant = request.membership = None`.
+remembered as the one they used last (in the session, and on the membership when it changes, for
+the next sign-in: links without a tenant, `home` and the deep link, open it). Its responses are never cached and vary on HX-Request. Other requests get `request.tenant = request.membership = None`.
 
 Callbacks from AICC (`t/<uuid:tenant_code>/aicc/<token>/...`) come without a user: their view
 finds the tenant from the URL and its secret token itself.
@@ -67,6 +67,7 @@ class TenantMiddleware:
             raise Http404
         request.tenant, request.membership = membership.tenant, membership
         timezone.activate(ZoneInfo(membership.tenant.time_zone))
-        if request.session.get(CURRENT_TENANT) != str(code):
+        if request.session.get(CURRENT_TENANT) != str(code):  # a switch, or a new session
             request.session[CURRENT_TENANT] = str(code)
+            Membership.objects.filter(pk=membership.pk).update(last_opened_at=timezone.now())
         return None

@@ -30,7 +30,12 @@ urlpatterns = [
     ),
     path(T + "people/", views_people.people, name="people"),
     path(T + "people/new/", views_people.people_create, name="people-create"),
-    path(T + "people/add/", views_people.people_add, name="people-add"),
+    path(T + "people/invite/", views_people.people_invite, name="people-invite"),
+    path(
+        T + "people/invitations/<uuid:invitation_code>/withdraw/",
+        views_people.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
     path(T + "people/<uuid:member_code>/role/", views_people.person_role, name="person-role"),
     path(T + "people/<uuid:member_code>/remove/", views_people.person_remove, name="person-remove"),
     path(T + "audit/", views_audit.audit_log, name="audit"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from console import views
+from console import views, views_invitation
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("invitation/", views_invitation.invitation_open, name="invitation-open"),
+    path("invitation/<str:token>/", views_invitation.invitation_link, name="invitation"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("t/<uuid:tenant_code>/", views.tenant_home, name="tenant-home"),
     path("", include("console.tenant_urls")),

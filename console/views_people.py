@@ -1,6 +1,7 @@
 """People: a tenant's members and their roles. Admins change them; supervisors may look."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,23 +9,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from console.access import ADMIN_ONLY, READERS, tenant_view
-from console.forms import AddMemberForm, CreateUserForm, RoleForm
+from console.forms import CreateUserForm, InviteForm, RoleForm
 from console.htmx import wants_partial
 from console.models import Membership, who
 from console.selectors import member_of
+from console.services.invitations import InvitationRefused, invitation_revoke, invitation_send
 from console.services.people import (
     LastAdmin,
-    member_add,
     member_create,
     member_remove,
     member_role_change,
 )
 
 
-def _page(request, add_form=None):
+def _page(request, invite_form=None):
     ctx = {
         "members": request.tenant.memberships.select_related("user").order_by("user__username"),
-        "add_form": add_form or AddMemberForm(tenant=request.tenant),
+        "invitations": request.tenant.invitations.select_related("invited_by").order_by("email"),
+        "invite_form": invite_form or InviteForm(),
         "roles": Membership.Role.choices,
     }
     return render(request, "console/people.html", ctx)
@@ -53,15 +55,39 @@ def people(request):
 
 @tenant_view(roles=ADMIN_ONLY)
 @require_POST
-def people_add(request):
-    """Add an existing user (by username) to this tenant."""
-    form = AddMemberForm(request.POST, tenant=request.tenant)
+def people_invite(request):
+    """Invite someone by e-mail; the answer is the same whether or not they have an account."""
+    form = InviteForm(request.POST)
     if not form.is_valid():
         return _page(request, form)
-    member_add(
-        tenant=request.tenant, user=form.user, role=form.cleaned_data["role"], actor=request.user
+    try:
+        invitation = invitation_send(
+            tenant=request.tenant,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
+    except InvitationRefused as e:
+        form.add_error("email", str(e))
+        return _page(request, form)
+    messages.success(
+        request,
+        _("An invitation went to %(email)s. They join when they accept it.")
+        % {"email": invitation.email},
     )
-    messages.success(request, _("%(who)s added.") % {"who": who(form.user)})
+    return redirect("people", tenant_code=request.tenant.code)
+
+
+@tenant_view(roles=ADMIN_ONLY)
+@require_POST
+def invitation_withdraw(request, invitation_code):
+    invitation = invitation_revoke(tenant=request.tenant, code=invitation_code, actor=request.user)
+    if invitation is None:
+        raise Http404
+    messages.success(
+        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+    )
     return redirect("people", tenant_code=request.tenant.code)
 
 
@@ -120,7 +146,7 @@ def person_role(request, member_code):
 @tenant_view(roles=ADMIN_ONLY)
 @require_POST
 def person_remove(request, member_code):
-    """Remove the membership; a user left in no tenant at all is deactivated."""
+    """End the membership (not the account)."""
     try:
         user = member_remove(tenant=request.tenant, code=member_code, actor=request.user)
     except LastAdmin as e:

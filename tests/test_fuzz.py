@@ -71,7 +71,7 @@ ENDPOINTS = [
         "anonymization_enabled", "softphone_ranges", "token_lifetime", "time_zone")),
     ("admin", "post", "softphones/add/", ("user", "softphone", "calling_number")),
     ("admin", "post", "softphones/import/", ("text",)),
-    ("admin", "post", "people/add/", ("username", "role")),
+    ("admin", "post", "people/invite/", ("email", "role")),
     ("admin", "post", "people/new/", ("username", "first_name", "last_name", "email", "role",
         "password")),
     ("admin", "post", "calls/callbacks/", ("action", "shared_key")),

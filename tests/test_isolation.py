@@ -20,13 +20,15 @@ The checks:
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 
 from calls.models import Call
-from console.models import Membership, SoftphoneMapping
+from console.models import Invitation, Membership, SoftphoneMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,8 @@ NO_TENANT = {
     "home": "Redirects to the user's own current tenant; takes no tenant from the URL.",
     "healthz": "Load-balancer health check: answers only whether the database is up.",
     "call-link": "Deep link /call/?called=...: redirects to the user's own tenant's call page.",
+    "invitation": "An invitation link: the secret token in the URL names it (test_invitations.py).",
+    "invitation-open": "The invitation whose token is in the session (test_invitations.py).",
 }
 NOT_USER_PAGES = {
     "aicc-connect-event": "Pushed by AICC, authenticated by the secret token in the URL, not a login.",
@@ -74,7 +78,8 @@ EXPECTED = {
     "softphone-toggle": post_only(S, M),
     "people": {A: 200, S: 200, M: 403},
     "people-create": {A: 200, S: 403, M: 403},
-    "people-add": post_only(S, M),
+    "people-invite": post_only(S, M),
+    "invitation-withdraw": post_only(S, M),
     "person-role": post_only(S, M),
     "person-remove": post_only(S, M),
     "audit": {A: 200, S: 200, M: 403},
@@ -156,6 +161,7 @@ FACTORIES = {
     "call_code": lambda world, t: world.call(t).code,
     "mapping_code": lambda world, t: world.mapping(t).code,
     "member_code": lambda world, t: t.memberships.order_by("id").first().code,
+    "invitation_code": lambda world, t: world.invitation(t).code,
 }
 
 
@@ -175,6 +181,18 @@ class World:
                 "called": "13800000000",
                 "status": Call.Status.PLACED,
                 "serial": "1234567890123",
+            },
+        )[0]
+
+    def invitation(self, tenant):
+        return Invitation.objects.get_or_create(
+            tenant=tenant,
+            email=f"invited-{tenant.pk}@example.com",
+            defaults={
+                "role": Membership.Role.MANAGER,
+                "token_hash": f"iso-{tenant.pk}",
+                "created_at": timezone.now(),
+                "expires_at": timezone.now() + timedelta(days=1),
             },
         )[0]
 
@@ -281,3 +299,50 @@ def test_each_role_gets_the_expected_answer_on_its_own_pages(
         if status != EXPECTED[name][role]:
             wrong.append(f"{name} {url}: expected {EXPECTED[name][role]}, got {status}")
     assert not wrong, f"{role} on their own tenant's pages:\n" + "\n".join(wrong)
+
+
+# ---- people: another tenant's users by username, id and e-mail --------------------------------
+
+
+def test_another_tenants_people_are_out_of_reach(client, world, admin, tenant, other_tenant):
+    """Every form or filter of `tenant` that names a person (by username, id or e-mail) treats
+    another tenant's user exactly as a user who does not exist: no membership, mapping or row, and
+    not one of their details on the page. The one thing a username reveals is that it is taken
+    (creating a login must refuse it, as every sign-up form does)."""
+    theirs = world.people[other_tenant.pk]  # a customer manager of the other tenant
+    theirs.first_name, theirs.last_name, theirs.email = "Olga", "Secretname", "olga@other.example"
+    theirs.save()
+    client.force_login(admin)
+    t = f"/t/{tenant.code}"
+
+    def same(path, field, real, ghost, data=None, get=False, fmt="{}"):
+        """The page for the other tenant's `real` person equals the page for the unknown `ghost`
+        once each is replaced by a placeholder (`fmt` makes the field's value from it)."""
+        pages = []
+        for who in (real, ghost):
+            payload = {**(data or {}), field: fmt.format(who)}
+            r = client.get(path, payload) if get else client.post(path, payload)
+            text = r.content.decode().replace(who, "WHO")
+            text = re.sub(r'csrfmiddlewaretoken" value="[^"]+"|"x-csrftoken": "[^"]+"', "", text)
+            pages.append((r.status_code, text))
+        assert pages[0] == pages[1], f"{path} {field} answers another tenant's user differently"
+        assert "Secretname" not in pages[0][1] and "olga@other.example" not in pages[0][1]
+
+    # By username: a softphone mapping, an import row, the audit filter.
+    same(f"{t}/softphones/add/", "user", "olga-iso", "ghost-iso", {"softphone": "10009"})
+    same(f"{t}/softphones/import/", "text", "olga-iso", "ghost-iso", fmt="{},10009")
+    same(f"{t}/audit/", "actor", "olga-iso", "ghost-iso", get=True)
+    # By e-mail: an import row.
+    same(f"{t}/softphones/import/", "text", "olga@other.example", "ghost@x.example", fmt="{},10009")
+    # By id: the history's customer manager filter.
+    same(f"{t}/history/", "manager", str(theirs.pk), "999999", get=True)
+    # By e-mail: the invitation (the message names the address the admin typed, nothing else).
+    r = client.post(f"{t}/people/invite/", {"email": "olga@other.example", "role": "admin"})
+    page = client.get(r.url).content.decode()
+    assert "Secretname" not in page and "olga-iso" not in page
+    # Creating a login with their username: refused, without their details.
+    r = client.post(f"{t}/people/new/", {"username": "olga-iso", "role": "admin", "password": "x"})
+    assert "That username is taken" in r.content.decode()
+    assert "Secretname" not in r.content.decode()
+    assert not Membership.objects.filter(tenant=tenant, user=theirs).exists()
+    assert not SoftphoneMapping.objects.filter(tenant=tenant, user=theirs).exists()

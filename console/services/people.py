@@ -1,5 +1,6 @@
-"""People of a tenant: creating users, adding existing ones, changing roles, removing members.
-An admin can never remove or demote the tenant's last admin. Each change is audited."""
+"""People of a tenant: creating users, changing roles, removing members (people who already have
+an account join by invitation: console/services/invitations.py). An admin can never remove or
+demote the tenant's last admin. Each change is audited."""
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from console import audit
-from console.models import Membership, Tenant, who
+from console.models import Membership, Session, Tenant, who
 from console.selectors import member_of
 
 Role = Membership.Role
@@ -47,21 +48,6 @@ def _disable_softphones(tenant: Tenant, user) -> list[str]:
     if numbers:
         active.update(enabled=False)
     return numbers
-
-
-def member_add(*, tenant: Tenant, user, role: str, actor) -> Membership:
-    """Add an existing user to the tenant (reactivating one who had left every tenant)."""
-    with transaction.atomic():
-        membership = tenant.memberships.create(user=user, role=role)
-        changes = {"role": [None, role]}
-        if not user.is_active:  # deactivated when they left their last tenant
-            user.is_active = True
-            user.save(update_fields=["is_active"])
-            changes["is_active"] = [False, True]
-        audit.record(
-            tenant=tenant, actor=actor, action="member.add", target=user.username, changes=changes
-        )
-    return membership
 
 
 def member_create(*, tenant: Tenant, data: dict, actor, base_url: str) -> User:
@@ -142,8 +128,9 @@ def member_role_change(*, tenant: Tenant, code, role: str, actor) -> tuple[Membe
 
 
 def member_remove(*, tenant: Tenant, code, actor) -> User:
-    """End the membership `code`; a user left in no tenant at all is deactivated. Returns the
-    user. Raises LastAdmin."""
+    """End the membership `code`, not the account: the person keeps their other tenants (every
+    request checks the membership, so this tenant's pages are closed to them at once); a person
+    left in no tenant is signed out everywhere. Returns the user. Raises LastAdmin."""
     with transaction.atomic():
         member = member_of(tenant, code, lock=True)
         if _is_last_admin(tenant, member):
@@ -154,10 +141,10 @@ def member_remove(*, tenant: Tenant, code, actor) -> User:
         if disabled:
             changes["softphones disabled"] = [None, ", ".join(disabled)]
         member.delete()
-        if not user.memberships.exists() and user.is_active:
-            user.is_active = False
-            user.save(update_fields=["is_active"])
-            changes["is_active"] = [True, False]
+        if not user.memberships.exists():
+            ended = Session.objects.filter(user=user).delete()[0]
+            if ended:
+                changes["sessions ended"] = [None, ended]
         audit.record(
             tenant=tenant,
             actor=actor,

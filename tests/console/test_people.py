@@ -3,8 +3,9 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.test import Client
 
-from console.models import AuditEntry, Membership, SoftphoneMapping
+from console.models import AuditEntry, Membership, Session, SoftphoneMapping
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_it_works(client, admin, supervisor, manager, tenant):
     assert r.status_code == 200
     body = r.content.decode()
     assert "alice" in body and "sam" in body and "bob" in body
-    assert "Change role" in body and "Add an existing user" in body
+    assert "Change role" in body and "Invite someone" in body
 
 
 def test_supervisor_sees_the_list_without_controls(client, supervisor, admin, tenant):
@@ -35,7 +36,8 @@ def test_supervisor_sees_the_list_without_controls(client, supervisor, admin, te
     assert "Change role" not in r.content.decode()
     target = member(admin, tenant)
     assert client.post(url(tenant, f"{target.code}/role/"), {"role": "manager"}).status_code == 403
-    assert client.post(url(tenant, "add/"), {"username": "x", "role": "admin"}).status_code == 403
+    invite = {"email": "x@example.com", "role": "admin"}
+    assert client.post(url(tenant, "invite/"), invite).status_code == 403
 
 
 def test_manager_gets_403(client, manager, tenant):
@@ -56,8 +58,9 @@ def test_outsider_gets_404(client, outsider, admin, tenant, other_tenant):
 def test_people_query_count(client, admin, supervisor, manager, tenant, django_assert_num_queries):
     client.force_login(admin)
     client.get(url(tenant))  # warm up: stores the current tenant in the session
-    # session+user+membership+tenant (one query), members+users, user's memberships (tenant switcher)
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), members+users, invitations, user's memberships
+    # (tenant switcher)
+    with django_assert_num_queries(4):
         client.get(url(tenant))
 
 
@@ -104,21 +107,6 @@ def test_create_refuses_a_weak_password_and_a_taken_username(client, admin, tena
     assert "That username is taken" in body and "too short" in body
 
 
-def test_add_an_existing_user(client, admin, outsider, tenant):
-    client.force_login(admin)
-    r = client.post(url(tenant, "add/"), {"username": "charlie", "role": "supervisor"})
-    assert r.status_code == 302 and member(outsider, tenant).role == Role.SUPERVISOR
-    assert AuditEntry.objects.get(action="member.add").target == "charlie"
-
-
-def test_add_explains_unknown_and_existing_members(client, admin, manager, tenant):
-    client.force_login(admin)
-    body = client.post(url(tenant, "add/"), {"username": "ghost", "role": "admin"}).content.decode()
-    assert "There is no user called" in body
-    body = client.post(url(tenant, "add/"), {"username": "bob", "role": "admin"}).content.decode()
-    assert "already a member" in body
-
-
 def test_change_role_returns_the_row_and_disables_the_softphone(client, admin, manager, tenant):
     client.force_login(admin)
     code = member(manager, tenant).code
@@ -155,25 +143,40 @@ def test_an_admin_can_be_demoted_when_another_remains(client, admin, tenant):
     assert member(second, tenant).role == Role.MANAGER
 
 
-def test_removing_deactivates_a_user_left_in_no_tenant(client, admin, manager, tenant):
+def test_removing_ends_the_membership_not_the_account(client, admin, manager, tenant):
+    """The account stays (another tenant may invite them); with no tenant left, their sessions
+    end, so a session from before cannot come back to life."""
+    other = Client()
+    other.force_login(manager)
+    assert other.get(f"/t/{tenant.code}/call/").status_code == 200
     client.force_login(admin)
     r = client.post(url(tenant, f"{member(manager, tenant).code}/remove/"))
     assert r.status_code == 302
     manager.refresh_from_db()
-    assert not manager.is_active and not Membership.objects.filter(user=manager).exists()
+    assert manager.is_active and not Membership.objects.filter(user=manager).exists()
     assert not SoftphoneMapping.objects.get(user=manager).enabled
+    assert not Session.objects.filter(user=manager).exists()
+    assert other.get(f"/t/{tenant.code}/call/").status_code == 302  # to the login page
     entry = AuditEntry.objects.get(action="member.remove")
-    assert entry.changes["is_active"] == [True, False]
+    assert entry.changes["sessions ended"] == [None, 1] and "is_active" not in entry.changes
 
 
-def test_removing_keeps_a_user_active_in_another_tenant(client, admin, tenant, other_tenant):
+def test_removing_keeps_their_other_tenant(client, admin, tenant, other_tenant):
     both = make_user("tom")
-    Membership.objects.create(tenant=tenant, user=both, role=Role.MANAGER)
-    Membership.objects.create(tenant=other_tenant, user=both, role=Role.MANAGER)
+    Membership.objects.create(tenant=tenant, user=both, role=Role.SUPERVISOR)
+    Membership.objects.create(tenant=other_tenant, user=both, role=Role.SUPERVISOR)
+    theirs = Client()
+    theirs.force_login(both)
+    assert theirs.get(url(tenant)).status_code == 200
     client.force_login(admin)
     client.post(url(tenant, f"{member(both, tenant).code}/remove/"))
     both.refresh_from_db()
     assert both.is_active and Membership.objects.filter(user=both).count() == 1
+    # Closed at once here (every request checks the membership); the other tenant stays open,
+    # and a link without a tenant now opens that one.
+    assert theirs.get(url(tenant)).status_code == 404
+    assert theirs.get(url(other_tenant)).status_code == 200
+    assert theirs.get("/").url == f"/t/{other_tenant.code}/"
 
 
 def test_role_and_remove_reject_get(client, admin, tenant):
@@ -181,4 +184,4 @@ def test_role_and_remove_reject_get(client, admin, tenant):
     code = member(admin, tenant).code
     assert client.get(url(tenant, f"{code}/role/")).status_code == 405
     assert client.get(url(tenant, f"{code}/remove/")).status_code == 405
-    assert client.get(url(tenant, "add/")).status_code == 405
+    assert client.get(url(tenant, "invite/")).status_code == 405
