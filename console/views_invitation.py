@@ -16,6 +16,7 @@ from console.forms import JoinForm
 from console.services.invitations import (
     InvitationRefused,
     account_create,
+    address_problem,
     gone_message,
     invitation_accept,
     invitation_by_token,
@@ -40,6 +41,8 @@ def invitation_open(request):
     action = request.POST.get("action") if request.method == "POST" else None
     form = JoinForm(request.POST if action == "create" else None)
     ctx = {"invitation": invitation, "form": form}
+    if request.user.is_authenticated:
+        ctx["refused"] = address_problem(invitation, request.user)
     try:
         if action == "decline":
             user = request.user if request.user.is_authenticated else None

@@ -139,17 +139,21 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         invitation = invitation_by_token(token)
         if invitation is None:
             raise InvitationRefused(gone_message())
-        if (user.email or "").strip().lower() != invitation.email:
-            raise InvitationRefused(
-                _(
-                    "This invitation was sent to %(email)s, but you are signed in with an "
-                    "account that has another address. Sign out and sign in with the account "
-                    "that uses %(email)s, or ask the admin who invited you to invite your "
-                    "account's address instead."
-                )
-                % {"email": invitation.email}
-            )
+        problem = address_problem(invitation, user)
+        if problem:
+            raise InvitationRefused(problem)
         return _join(invitation, user, action="member.join")
+
+
+def address_problem(invitation: Invitation, user: User) -> str | None:
+    """Why `user` cannot accept `invitation` (it went to another address), or None."""
+    if (user.email or "").strip().lower() == invitation.email:
+        return None
+    return _(
+        "This invitation was sent to %(email)s, but you are signed in with an account that has "
+        "another address. Sign out and sign in with the account that uses %(email)s, or ask the "
+        "admin who invited you to invite your account's address instead."
+    ) % {"email": invitation.email}
 
 
 def invitation_decline(*, token: str, user: User | None) -> Invitation | None:

@@ -89,6 +89,9 @@ def test_a_link_for_another_address_is_refused(client, admin, manager, tenant, o
     them = Client()
     them.force_login(stranger)
     them.get(path)
+    page = them.get("/invitation/").content.decode()
+    assert "This invitation was sent to someone@else.example" in page
+    assert "Accept and join" not in page
     r = them.post("/invitation/", {"action": "accept"})
     assert r.status_code == 403
     assert "This invitation was sent to someone@else.example" in r.content.decode()
