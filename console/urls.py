@@ -7,9 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path(
-        "accounts/login/two-factor/", views_two_factor.login_two_factor, name="login-two-factor"
-    ),
+    path("accounts/login/two-factor/", views_two_factor.login_two_factor, name="login-two-factor"),
     path("accounts/two-factor/", views_two_factor.two_factor, name="two-factor"),
     path("accounts/two-factor/setup/", views_two_factor.two_factor_setup, name="two-factor-setup"),
     path(

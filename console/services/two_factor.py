@@ -307,7 +307,10 @@ def sign_in_finish(request, code: str) -> SignedIn | None:
     data = marks.pending(request.session)
     client = client_ip(request)
     try:
-        if used(LOGIN_FAILED, client or "-", window=_window()) >= settings.LOGIN_FAILURES_PER_CLIENT:
+        if (
+            used(LOGIN_FAILED, client or "-", window=_window())
+            >= settings.LOGIN_FAILURES_PER_CLIENT
+        ):
             raise TooManyFailures  # the cap on failed logins from one address (LoginView's)
         device = _verify(user, code, client=client)
     except TooManyFailures:
