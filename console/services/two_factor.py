@@ -174,7 +174,7 @@ def setup_start(user) -> TOTPDevice:
 def setup_details(device: TOTPDevice) -> Setup:
     qr = segno.make(device.config_url, error="m")
     # segno draws the SVG itself from the address: no text of ours goes into it but the title.
-    svg = qr.svg_inline(scale=5, border=2, omitsize=True, svgclass="qr", light="#fff")
+    svg = qr.svg_inline(scale=5, border=4, omitsize=True, svgclass="qr", light="#fff")
     secret = b32encode(device.bin_key).decode()
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return Setup(device=device, qr_svg=mark_safe(svg), secret=grouped)  # noqa: S308
