@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from console import two_factor as marks
 from console.forms import CodeForm, ProofForm
 from console.selectors import (
     has_two_factor,
@@ -46,6 +47,7 @@ def _page(request, *, codes_form=None, off_form=None):
     user = request.user
     ctx = {
         "on": has_two_factor(user),
+        "verified": marks.verified(request.session),
         "codes_left": recovery_codes_left(user),
         "requirements": two_factor_requirements(user),
         "next": _next(request),

@@ -426,3 +426,13 @@ def test_the_command_line_reset_for_a_locked_out_admin(admin, tenant, capsys):
     assert not two_factor_on(admin) and not Session.objects.filter(user=admin).exists()
     entry = AuditEntry.objects.get(action="two_factor.reset")
     assert entry.tenant == tenant and entry.actor is None and entry.target == "alice"
+
+
+def test_a_session_signed_in_without_the_code_is_told_to_sign_in_again(client, admin, tenant):
+    """Cannot happen through the pages (every change of devices ends the other sessions), but
+    a session without the mark is never let in, and is told what to do."""
+    enable(admin)
+    require(tenant, Tenant.TwoFactor.ADMINS)
+    client.force_login(admin)  # as a session from before would be
+    r = client.get(f"/t/{tenant.code}/settings/", follow=True)
+    assert "This session was signed in without a code" in r.content.decode()
