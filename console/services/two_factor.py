@@ -14,7 +14,6 @@ from base64 import b32encode
 from dataclasses import dataclass
 from datetime import timedelta
 
-import segno
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.hashers import check_password
@@ -173,6 +172,8 @@ def setup_start(user) -> TOTPDevice:
 
 
 def setup_details(device: TOTPDevice) -> Setup:
+    import segno  # only this page draws QR codes: not loaded with every process
+
     qr = segno.make(device.config_url, error="m")
     # segno draws the SVG itself from the address: no text of ours goes into it but the title.
     svg = qr.svg_inline(scale=5, border=4, omitsize=True, svgclass="qr", light="#fff")
