@@ -1,11 +1,21 @@
 """Django admin, for superusers only (tenant staff use the console's own pages).
 
 Secrets are never shown here either: the app secret is excluded from the tenant form and only
-"set"/"not set" is displayed.
+"set"/"not set" is displayed. django-otp's own pages (its devices, with their keys and recovery
+codes) are left out: two-factor sign-in changes only through the console's pages and
+`manage.py two_factor_reset`, which also end the person's sessions (console/two_factor.py).
+
+Signing in goes through the console's own login, with its two-factor step: the admin's login
+page sends there (a password alone must not open the admin either).
 """
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console.models import AuditEntry, Membership, SoftphoneMapping, Tenant
 
@@ -14,7 +24,18 @@ def _superuser_only(request) -> bool:
     return request.user.is_active and request.user.is_superuser
 
 
+def _login(request, extra_context=None):
+    """Signed in but no superuser: turned away. Otherwise to the console's login (and back)."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
 admin.site.has_permission = _superuser_only
+admin.site.login = _login
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Tenant)

@@ -31,6 +31,10 @@ ACTIONS = {
     "member.remove": _("Member removed"),
     "callbacks.token": _("Callback address renewed"),
     "callbacks.key": _("Callback shared key changed"),
+    "two_factor.on": _("Two-factor sign-in turned on"),
+    "two_factor.off": _("Two-factor sign-in turned off"),
+    "two_factor.codes": _("New recovery codes made"),
+    "two_factor.reset": _("Two-factor sign-in reset"),
 }
 
 

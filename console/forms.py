@@ -74,10 +74,15 @@ class TenantSettingsForm(forms.Form):
     softphone_ranges = _model_field("softphone_ranges", widget=forms.Textarea(attrs={"rows": 3}))
     token_lifetime = _model_field("token_lifetime", min_value=60, max_value=3600)
     time_zone = _model_field("time_zone", validators=[validate_time_zone])
+    two_factor_required = _model_field("two_factor_required")
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, data=None, *args, tenant: Tenant, **kwargs):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
-        super().__init__(*args, initial=initial, **kwargs)
+        if data is not None and "two_factor_required" not in data:
+            # Sent by a page loaded before the setting existed: the rule stays as it is.
+            data = data.copy()
+            data["two_factor_required"] = tenant.two_factor_required
+        super().__init__(data, *args, initial=initial, **kwargs)
         self.tenant = tenant
 
     def _clean_address(self, name: str) -> str:
@@ -474,3 +479,41 @@ class CreateUserForm(RoleForm):
             except ValidationError as e:
                 self.add_error("password", e)
         return data
+
+
+# --------------------------------------------------------------------------------------
+# Two-factor sign-in
+# --------------------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (or, when signing in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = (
+            _("The 6-digit code your authenticator app shows now, or one of your recovery codes.")
+            if recovery
+            else _("The 6-digit code the app shows now.")
+        )
+        if recovery:  # the one field of the sign-in step
+            self.fields["code"].widget.attrs["autofocus"] = True
+
+
+class ProofForm(forms.Form):
+    """Confirming a change of two-factor sign-in: the password or a current code."""
+
+    proof = forms.CharField(
+        label=_("Your password, or a code from your app"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

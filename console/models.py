@@ -61,6 +61,7 @@ SETTINGS_FIELDS = (
     "softphone_ranges",
     "token_lifetime",
     "time_zone",
+    "two_factor_required",
 )
 CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 
@@ -69,6 +70,13 @@ class Tenant(models.Model):
     class CallType(models.TextChoices):
         AICC = "AICC", _("AICC two-way call")
         ITA = "ITA", _("ITA two-way call")
+
+    class TwoFactor(models.TextChoices):
+        """Who must sign in with two-factor to open the tenant's pages."""
+
+        NOBODY = "nobody", _("Nobody (each person may turn it on)")
+        ADMINS = "admins", _("Admins")
+        EVERYONE = "everyone", _("Everyone")
 
     code = models.UUIDField(default=uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100)
@@ -126,6 +134,16 @@ class Tenant(models.Model):
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    two_factor_required = models.CharField(
+        _("two-factor sign-in required for"),
+        max_length=16,
+        choices=TwoFactor,
+        default=TwoFactor.NOBODY,
+        help_text=_(
+            "People it applies to must turn on two-factor sign-in (a code from an app on their "
+            "phone) before they can open this tenant's pages."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -197,6 +215,14 @@ class Membership(models.Model):
     @property
     def can_read_history(self) -> bool:
         return self.role in (self.Role.ADMIN, self.Role.SUPERVISOR)
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Whether the tenant's setting asks this member to sign in with two-factor."""
+        rule = self.tenant.two_factor_required
+        return rule == Tenant.TwoFactor.EVERYONE or (
+            rule == Tenant.TwoFactor.ADMINS and self.role == self.Role.ADMIN
+        )
 
     @cached_property
     def active_mapping(self) -> "SoftphoneMapping | None":

@@ -1,9 +1,12 @@
-"""Reads of the console's own models: memberships, people, softphone mappings."""
+"""Reads of the console's own models: memberships, people, softphone mappings, and a person's
+two-factor devices."""
 
 from django.contrib.auth.models import User
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console.models import Membership, SoftphoneMapping, Tenant, who
 
@@ -27,6 +30,45 @@ def managers_of(tenant: Tenant) -> QuerySet[User]:
     return User.objects.filter(memberships__tenant=tenant, memberships__role=Role.MANAGER).order_by(
         "username"
     )
+
+
+def members_of(tenant: Tenant) -> QuerySet[Membership]:
+    """The tenant's members with their users, by username; `two_factor`: whether each has
+    two-factor sign-in on (in the same query)."""
+    return (
+        tenant.memberships.select_related("user")
+        .annotate(two_factor=Exists(confirmed_totp(OuterRef("user_id"))))
+        .order_by("user__username")
+    )
+
+
+def confirmed_totp(user_id) -> QuerySet[TOTPDevice]:
+    return TOTPDevice.objects.filter(user_id=user_id, confirmed=True)
+
+
+def has_two_factor(user) -> bool:
+    """Whether the person has two-factor sign-in on (a confirmed app; an unconfirmed one, still
+    being set up, never counts)."""
+    return confirmed_totp(user.pk).exists()
+
+
+def totp_device(user, *, confirmed: bool) -> TOTPDevice | None:
+    """The person's app: the confirmed one, or the one being set up."""
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+
+
+def recovery_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def two_factor_requirements(user) -> list[Membership]:
+    """The person's memberships whose tenant requires two-factor sign-in of them."""
+    memberships = Membership.objects.select_related("tenant").filter(user=user)
+    return [m for m in memberships.order_by("tenant__name") if m.requires_two_factor]
 
 
 def member_of(tenant: Tenant, code, *, lock: bool = False) -> Membership:

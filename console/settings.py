@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "console",
     "calls",
 ]
@@ -183,6 +186,17 @@ LOGIN_FAILURES_PER_CLIENT = env.int("LOGIN_FAILURES_PER_CLIENT", default=30)
 PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
 AXES_CLIENT_IP_CALLABLE = "console.middleware.client_ip"
+
+# Two-factor sign-in (django-otp: TOTP apps and single-use recovery codes; console/two_factor.py).
+# Wrong codes from one person, per AXES_COOLOFF_TIME, before the code step refuses them for the
+# rest of that time (counted in the database like the limits above; each also counts towards
+# LOGIN_FAILURES_PER_CLIENT). django-otp's own per-device back-off is off: this one rule applies.
+TWO_FACTOR_FAILURES_PER_USER = env.int("TWO_FACTOR_FAILURES_PER_USER", default=5)
+# The name authenticator apps show beside the account (e.g. "AICC Console (alice)").
+OTP_TOTP_ISSUER = env.str("TWO_FACTOR_ISSUER", default="AICC Console")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

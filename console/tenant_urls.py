@@ -38,5 +38,10 @@ urlpatterns = [
     ),
     path(T + "people/<uuid:member_code>/role/", views_people.person_role, name="person-role"),
     path(T + "people/<uuid:member_code>/remove/", views_people.person_remove, name="person-remove"),
+    path(
+        T + "people/<uuid:member_code>/two-factor/reset/",
+        views_people.person_two_factor_reset,
+        name="person-two-factor-reset",
+    ),
     path(T + "audit/", views_audit.audit_log, name="audit"),
 ]

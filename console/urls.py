@@ -1,12 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from console import views, views_invitation
+from console import views, views_invitation, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/two-factor/", views_two_factor.login_two_factor, name="login-two-factor"),
+    path("accounts/two-factor/", views_two_factor.two_factor, name="two-factor"),
+    path("accounts/two-factor/setup/", views_two_factor.two_factor_setup, name="two-factor-setup"),
+    path(
+        "accounts/two-factor/confirm/",
+        views_two_factor.two_factor_confirm,
+        name="two-factor-confirm",
+    ),
+    path("accounts/two-factor/codes/", views_two_factor.two_factor_codes, name="two-factor-codes"),
+    path("accounts/two-factor/off/", views_two_factor.two_factor_off, name="two-factor-off"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -14,6 +14,7 @@ from console.middleware import client_ip
 from console.models import Membership
 from console.ratelimit import LOGIN_FAILED, allow, used
 from console.selectors import membership_to_open
+from console.services.two_factor import sign_in_begin
 from console.tenancy import CURRENT_TENANT
 
 LANDING = {  # each role lands where its work is
@@ -69,9 +70,16 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class LoginView(auth_views.LoginView):
     """Django's, with a cap on failed logins from one client address across all usernames
-    (django-axes locks one username at one address; this stops guessing many usernames)."""
+    (django-axes locks one username at one address; this stops guessing many usernames). A
+    person with two-factor sign-in on is not logged in by the password: the code step follows
+    (console/views_two_factor.py), with the checked `next` kept for after it."""
 
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        if sign_in_begin(self.request, form.get_user(), self.get_redirect_url()):
+            return redirect("login-two-factor")
+        return super().form_valid(form)
 
     def post(self, request, *args, **kwargs):
         window = timedelta(hours=settings.AXES_COOLOFF_TIME)

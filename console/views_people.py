@@ -12,7 +12,7 @@ from console.access import ADMIN_ONLY, READERS, tenant_view
 from console.forms import CreateUserForm, InviteForm, RoleForm
 from console.htmx import wants_partial
 from console.models import Membership, who
-from console.selectors import member_of
+from console.selectors import has_two_factor, member_of, members_of
 from console.services.invitations import InvitationRefused, invitation_revoke, invitation_send
 from console.services.people import (
     LastAdmin,
@@ -20,11 +20,12 @@ from console.services.people import (
     member_remove,
     member_role_change,
 )
+from console.services.two_factor import OwnReset, member_reset
 
 
 def _page(request, invite_form=None):
     ctx = {
-        "members": request.tenant.memberships.select_related("user").order_by("user__username"),
+        "members": members_of(request.tenant),
         "invitations": request.tenant.invitations.select_related("invited_by").order_by("email"),
         "invite_form": invite_form or InviteForm(),
         "roles": Membership.Role.choices,
@@ -35,6 +36,7 @@ def _page(request, invite_form=None):
 def _row(request, member, error=None):
     """The member's row (htmx), or back to the People page with the error as a message."""
     if wants_partial(request):
+        member.two_factor = has_two_factor(member.user)
         ctx = {"p": member, "roles": Membership.Role.choices, "row_error": error}
         return render(request, "console/people.html#person-row", ctx)
     if error:
@@ -159,3 +161,24 @@ def person_remove(request, member_code):
     if user.pk == request.user.pk:
         return _go(request, reverse("home"))
     return _go(request, reverse("people", kwargs={"tenant_code": request.tenant.code}))
+
+
+@tenant_view(roles=ADMIN_ONLY)
+@require_POST
+def person_two_factor_reset(request, member_code):
+    """Delete a member's two-factor app and recovery codes (they lost their phone and codes) and
+    end their sessions: they sign in with their password and set it up again."""
+    try:
+        member = member_reset(tenant=request.tenant, code=member_code, actor=request.user)
+    except OwnReset as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            _(
+                "Two-factor sign-in of %(who)s is reset and they are signed out everywhere. They "
+                "sign in with their password and set it up again."
+            )
+            % {"who": who(member.user)},
+        )
+    return redirect("people", tenant_code=request.tenant.code)

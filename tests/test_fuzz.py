@@ -68,7 +68,8 @@ ENDPOINTS = [
     ("admin", "get", "audit/", ("action", "actor", "before")),
     ("admin", "post", "settings/", ("name", "aicc_base_url", "aicc_token_url", "app_key",
         "app_secret", "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
-        "anonymization_enabled", "softphone_ranges", "token_lifetime", "time_zone")),
+        "anonymization_enabled", "softphone_ranges", "token_lifetime", "time_zone",
+        "two_factor_required")),
     ("admin", "post", "softphones/add/", ("user", "softphone", "calling_number")),
     ("admin", "post", "softphones/import/", ("text",)),
     ("admin", "post", "people/invite/", ("email", "role")),
@@ -149,6 +150,43 @@ def test_people_forms_never_fail_on_another_members_row(clients, tenant, traceba
     for value in HOSTILE:
         r = clients["admin"].post(f"/t/{tenant.code}/people/{member.code}/role/", {"role": value})
         _check(r, f"role {value!r}", tracebacks)
+
+
+# The person's own two-factor pages (no tenant in the URL): (path, field, needs two-factor on).
+TWO_FACTOR_FORMS = [
+    ("/accounts/two-factor/setup/", "next", False),
+    ("/accounts/two-factor/confirm/", "code", False),
+    ("/accounts/two-factor/codes/", "codes-proof", True),
+    ("/accounts/two-factor/off/", "off-proof", True),
+]
+
+
+def test_two_factor_forms_never_fail(db, admin, manager, tracebacks, settings):
+    """Every hostile value in each two-factor form, and in the code step of signing in (with
+    the per-person limit raised, so every value reaches the check)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import PASSWORD
+
+    settings.TWO_FACTOR_FAILURES_PER_USER = settings.LOGIN_FAILURES_PER_CLIENT = 10_000
+    TOTPDevice.objects.create(user=manager, name="app", confirmed=True)
+    StaticDevice.objects.create(user=manager, name="codes").token_set.create(token="abcdefgh")
+    for path, field, on in TWO_FACTOR_FORMS:
+        client = Client(raise_request_exception=False)
+        client.force_login(manager if on else admin)
+        if not on:
+            client.post("/accounts/two-factor/setup/")  # an app being set up
+        for value in HOSTILE:
+            _check(client.post(path, {field: value}), f"POST {path} {field}={value!r}", tracebacks)
+            if field == "next":
+                _check(client.get(path, {field: value}), f"GET {path} next={value!r}", tracebacks)
+    client = Client(raise_request_exception=False)
+    client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
+    for value in HOSTILE:
+        r = client.post("/accounts/login/two-factor/", {"code": value})
+        _check(r, f"code step {value!r}", tracebacks)
+        assert r.status_code == 200, f"code step {value!r}: {r.status_code}"
 
 
 JSON_VALUE = st.recursive(

@@ -37,7 +37,8 @@ pytestmark = pytest.mark.django_db
 SKIP_PREFIXES = {
     "django-admin/": "Django's admin: superusers only, with its own permission checks.",
     "i18n/": "Language switch (set_language): no tenant data.",
-    "accounts/": "Django auth pages (login, logout, password change/reset): no tenant data.",
+    "accounts/": "Django auth pages (login, logout, password change/reset) and the person's own "
+    "two-factor pages (its sign-in step, setup, recovery codes): no tenant data.",
     "static/": "Static files (only served by runserver): no tenant data.",
 }
 NO_TENANT = {
@@ -82,6 +83,7 @@ EXPECTED = {
     "invitation-withdraw": post_only(S, M),
     "person-role": post_only(S, M),
     "person-remove": post_only(S, M),
+    "person-two-factor-reset": post_only(S, M),
     "audit": {A: 200, S: 200, M: 403},
     # calls
     "call": {A: 403, S: 403, M: 200},

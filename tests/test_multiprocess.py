@@ -90,22 +90,27 @@ def servers(tmp_path):
         )
         urls.append(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
-    for proc, url, n in zip(procs, urls, range(2), strict=True):
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None, (tmp_path / f"gunicorn-{n}.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
-    yield urls
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        proc.wait(15)
-    connection.close()  # the servers' connections are gone; ours is re-opened for the flush
+    try:  # the servers stop even when they never answered
+        for proc, url, n in zip(procs, urls, range(2), strict=True):
+            while True:
+                try:
+                    if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+                        break
+                except (
+                    requests.ConnectionError,
+                    requests.Timeout,
+                ):  # not up, or a slow first answer
+                    pass
+                assert proc.poll() is None, (tmp_path / f"gunicorn-{n}.log").read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(15)
+        connection.close()  # the servers' connections are gone; ours is re-opened for the flush
 
 
 def add_manager(tenant, username: str, softphone: str) -> User:

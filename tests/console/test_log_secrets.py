@@ -79,3 +79,55 @@ def test_scrub_redacts_secrets_in_paths():
         scrub(line)
         == '"POST /t/abc/aicc/[redacted]/release/ HTTP/1.1" 404 /accounts/reset/[redacted]/'
     )
+
+
+def test_no_log_line_or_audit_entry_carries_a_two_factor_key_or_code(
+    db, admin, tenant, everything_logged, time_machine
+):
+    """Turning two-factor on, signing in with an app code and with a recovery code, new codes,
+    a wrong code and a wrong password: the app's key (hex or base32), the recovery codes and
+    the codes typed appear in no log line and no audit entry."""
+    import re
+    from base64 import b32encode
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from console.models import AuditEntry
+    from tests.conftest import PASSWORD
+
+    def code(device):
+        return f"{totp(device.bin_key):06d}"
+
+    time_machine.move_to("2026-05-04 09:00:00+00:00", tick=False)
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    client.post("/accounts/two-factor/setup/")
+    device = TOTPDevice.objects.get(user=admin)
+    typed = [code(device)]
+    r = client.post("/accounts/two-factor/confirm/", {"code": typed[-1]})
+    codes = re.findall(r"<code>([a-z2-7-]{9})</code>", r.content.decode())
+    r = client.post("/accounts/two-factor/codes/", {"codes-proof": PASSWORD})
+    codes += re.findall(r"<code>([a-z2-7-]{9})</code>", r.content.decode())
+    client.post("/accounts/two-factor/off/", {"off-proof": "wrong-password-1"})
+    assert len(codes) == 20
+    client.post("/accounts/logout/")
+    time_machine.shift(30)
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    client.post("/accounts/login/two-factor/", {"code": "999999"})
+    typed.append(code(device))
+    client.post("/accounts/login/two-factor/", {"code": typed[-1]})
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    client.post("/accounts/login/two-factor/", {"code": codes[-1]})
+    assert "_auth_user_id" in client.session  # signed in with the recovery code
+
+    logged = everything_logged.getvalue()
+    assert "POST /accounts/login/two-factor/ 302" in logged  # the requests were logged
+    audited = " ".join(str(e.changes) + e.target for e in AuditEntry.objects.all())
+    assert "two_factor.on" in {e.action for e in AuditEntry.objects.all()}
+    secrets = [device.key, b32encode(device.bin_key).decode(), *typed]
+    secrets += [c.replace("-", "") for c in codes] + codes
+    for secret in secrets:
+        assert secret not in logged, f"a log line carries {secret!r}:\n{logged}"
+        assert secret not in audited, f"an audit entry carries {secret!r}"
