@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from calls.aicc.reasons import Fixer, decode
 from calls.models import Call
 from calls.services import placing
-from console.models import AuditEntry
+from console.models import AuditEntry, SoftphoneMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +301,19 @@ def test_the_console_refusals_are_decoded():
         assert "No call was placed." in str(reason.explanation)
     assert decode("console", " INPUT ") is decode("console", "input")
     assert not decode("console", "other").known
+
+
+def test_the_call_page_shows_a_refusal_for_the_admin_when_the_mapping_is_wrong(
+    client, manager, tenant, simctl
+):
+    SoftphoneMapping.objects.filter(user=manager).update(calling_number="1390000000x")
+    client.force_login(manager)
+    r = client.post(
+        f"/t/{tenant.code}/call/",
+        {"called": "13800000000", "idempotency_key": "k" * 12},
+        headers={"HX-Request": "true"},
+    )
+    body = r.content.decode()
+    assert "Refused by the console: your phone number is not valid" in body
+    assert "Your console admin" in body
+    assert Call.objects.get().reason().key == "console:agent_number" and sent(simctl) == []
