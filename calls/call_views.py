@@ -46,15 +46,10 @@ def _last_call(request):
 def call(request):
     membership = request.membership
     if request.method == "GET":
-        initial = {
-            "called": request.GET.get("called", ""),
-            "call_data": request.GET.get("data", ""),
-            "caller_present": request.GET.get("present", ""),
-            "idempotency_key": new_key(),
-        }
         last = _last_call(request)
         extra = result_panel.context(membership, last) if last is not None else {}
-        form = CallForm(initial=initial, tenant=request.tenant)
+        # A deep link's values: prefilled, or shown with what is wrong with them.
+        form = CallForm.prefilled(request.GET, tenant=request.tenant)
         return render(request, "calls/call.html", _page_context(request, form, **extra))
 
     form = CallForm(request.POST, tenant=request.tenant)

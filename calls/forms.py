@@ -5,11 +5,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from calls.numbers import normalise, validate_number
+from calls import call_input
+from calls.call_input import CALL_DATA_MAX
 from console.models import Tenant
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-CALL_DATA_MAX = 1024  # createCall callData: string(1024) [doc]
 
 
 def new_key() -> str:
@@ -59,27 +59,17 @@ class CallForm(forms.Form):
                 help_text=_("Optional: one of your tenant's access codes."),
             )
 
+    # The rules are calls/call_input.py: the same for the command line and call_place.
     def clean_called(self):
-        return validate_number(normalise(self.cleaned_data["called"]))
+        return call_input.clean_called(self.tenant, self.cleaned_data["called"])
 
     def clean_call_data(self):
-        data = self.cleaned_data.get("call_data", "")
-        if len(data) > CALL_DATA_MAX:  # also enforced by max_length; kept for the explicit message
-            raise ValidationError(_("Call data is limited to 1024 characters."))
-        return data
+        return call_input.clean_call_data(self.tenant, self.cleaned_data.get("call_data", ""))
 
     def clean_caller_present(self):
-        value = normalise(self.cleaned_data.get("caller_present", ""))
-        if not value:
-            return ""
-        codes = self.tenant.access_code_list
-        if value in codes:
-            return value
-        if self.tenant.anonymization_enabled:
-            if value.isdigit() and 11 <= len(value) <= 14:
-                return value
-            raise ValidationError(_("Use one of your access codes or a number of 11 to 14 digits."))
-        raise ValidationError(_("Choose one of your tenant's access codes."))
+        return call_input.clean_caller_present(
+            self.tenant, self.cleaned_data.get("caller_present", "")
+        )
 
     def clean_idempotency_key(self):
         key = self.cleaned_data.get("idempotency_key") or ""
@@ -88,3 +78,30 @@ class CallForm(forms.Form):
         if not KEY_RE.match(key):
             raise ValidationError(_("This form is out of date. Reload the page and try again."))
         return key
+
+    # A deep link's (or "Call again"'s) query parameter for each field.
+    LINK_PARAMS = {"called": "called", "call_data": "data", "caller_present": "present"}
+
+    @classmethod
+    def prefilled(cls, params, *, tenant: Tenant) -> "CallForm":
+        """The form the call page opens with `params` (a deep link's query): prefilled when the
+        values given pass every rule, else bound to them so that the page shows what is wrong
+        (a value the tenant's calls cannot carry is said, not dropped). Never places a call."""
+        given = {f: params.get(p, "") for f, p in cls.LINK_PARAMS.items() if params.get(p, "")}
+        initial = {**given, "idempotency_key": new_key()}
+        if not given:
+            return cls(initial=initial, tenant=tenant)
+        form = cls(data=initial, tenant=tenant)
+        form.is_valid()
+        for name in list(form.errors):
+            if name not in given:  # e.g. a link with call data and no number yet
+                del form.errors[name]
+        for name in ("call_data", "caller_present"):
+            if name in given and name not in form.fields:  # ITA: the form has no such field
+                try:
+                    getattr(call_input, f"clean_{name}")(tenant, given[name])
+                except ValidationError as e:
+                    form.add_error(None, e)
+        if not form.errors:
+            return cls(initial=initial, tenant=tenant)
+        return form

@@ -37,6 +37,7 @@ _SOURCE_LABELS = {
     "createCall": _("AICC answer"),
     "http": _("HTTP status"),
     "transport": _("Connection"),
+    "console": _("Refused by the console"),
     "token": _("Sign-in to AICC"),
 }
 

@@ -19,7 +19,8 @@ class AiccToken(models.Model):
     tenant = models.OneToOneField(Tenant, models.CASCADE, related_name="aicc_token")
     token = EncryptedTextField(blank=True)
     key_fingerprint = models.CharField(max_length=64, blank=True)
-    expires_at = models.DateTimeField(null=True)
+    expires_at = models.DateTimeField(null=True)  # from the lifetime AICC granted (Expires)
+    lifetime = models.PositiveIntegerField(default=0)  # seconds granted; 0: not recorded
     fetched_at = models.DateTimeField(null=True)
     fetch_count = models.PositiveIntegerField(default=0)
 

@@ -27,7 +27,7 @@ from calls.models import Call
 from console.models import Membership, Tenant
 
 # Where a failed or unknown call's reason can come from (the sources of Call.reason_source).
-FAILURE_SOURCES = ("createCall", "http", "transport", "token")
+FAILURE_SOURCES = ("createCall", "http", "transport", "console", "token")
 
 
 def _next_string(prefix: str) -> str:

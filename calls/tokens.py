@@ -40,8 +40,14 @@ def fingerprint(config) -> str:
     ]
 
 
-def _fresh(token: Token | None, lifetime: int) -> bool:
-    return token is not None and token.expires_at - renew_margin(lifetime) > datetime.now(UTC)
+def _fresh(token: Token | None, requested: int) -> bool:
+    """Still usable for a while: renewed a small fraction of the lifetime AICC granted (not the
+    one asked for, which AICC may shorten) before it expires. `requested` only stands in for a
+    row stored before the grant was kept."""
+    if token is None:
+        return False
+    margin = renew_margin(token.lifetime or requested)
+    return token.expires_at - margin > datetime.now(UTC)
 
 
 def _process_lock(tenant_id: int) -> threading.Lock:
@@ -85,7 +91,7 @@ class DbTokenSource:
         row = AiccToken.objects.filter(tenant_id=self.tenant_id).first()
         if row is None or row.key_fingerprint != fp or not row.token or row.expires_at is None:
             return None
-        return Token(access_token=row.token, expires_at=row.expires_at, lifetime=0)
+        return Token(access_token=row.token, expires_at=row.expires_at, lifetime=row.lifetime)
 
     def _fetch_locked(self, client: AiccClient, fp: str) -> Outcome:
         try:
@@ -95,13 +101,16 @@ class DbTokenSource:
         with transaction.atomic():
             row = AiccToken.objects.select_for_update().get(tenant_id=self.tenant_id)
             if row.key_fingerprint == fp and row.token and row.expires_at:
-                token = Token(access_token=row.token, expires_at=row.expires_at, lifetime=0)
+                token = Token(
+                    access_token=row.token, expires_at=row.expires_at, lifetime=row.lifetime
+                )
                 if _fresh(token, client.config.token_lifetime):
                     return _ok(token)  # someone else refreshed it while we waited
             outcome = client.fetch_token()
             if outcome.ok:
                 row.token = outcome.result.access_token
                 row.expires_at = outcome.result.expires_at
+                row.lifetime = outcome.result.lifetime  # what AICC granted
                 row.key_fingerprint = fp
                 row.fetched_at = datetime.now(UTC)
                 row.fetch_count += 1
@@ -109,6 +118,7 @@ class DbTokenSource:
                     update_fields=[
                         "token",
                         "expires_at",
+                        "lifetime",
                         "key_fingerprint",
                         "fetched_at",
                         "fetch_count",

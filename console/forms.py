@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.numbers import normalise, validate_number
 from calls.services.outbound import Blocked, check
 from console.models import (
+    CALLED_MIN_DIGITS_DEFAULT,
     CREDENTIAL_FIELDS,
     SETTINGS_FIELDS,
     Membership,
@@ -72,6 +73,8 @@ class TenantSettingsForm(forms.Form):
     access_codes = _model_field("access_codes", widget=forms.Textarea(attrs={"rows": 3}))
     anonymization_enabled = _model_field("anonymization_enabled")
     softphone_ranges = _model_field("softphone_ranges", widget=forms.Textarea(attrs={"rows": 3}))
+    # Not required: empty means the default (a form posted without it keeps working).
+    called_min_digits = _model_field("called_min_digits", required=False, min_value=1, max_value=32)
     token_lifetime = _model_field("token_lifetime", min_value=60, max_value=3600)
     time_zone = _model_field("time_zone", validators=[validate_time_zone])
     two_factor_required = _model_field("two_factor_required")
@@ -110,6 +113,10 @@ class TenantSettingsForm(forms.Form):
 
     def clean_access_codes(self):
         return _number_lines(self.cleaned_data["access_codes"])
+
+    def clean_called_min_digits(self):
+        value = self.cleaned_data.get("called_min_digits")
+        return CALLED_MIN_DIGITS_DEFAULT if value is None else value
 
     def clean_softphone_ranges(self):
         out = []

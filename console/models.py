@@ -59,11 +59,13 @@ SETTINGS_FIELDS = (
     "access_codes",
     "anonymization_enabled",
     "softphone_ranges",
+    "called_min_digits",
     "token_lifetime",
     "time_zone",
     "two_factor_required",
 )
 CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
+CALLED_MIN_DIGITS_DEFAULT = 5
 
 
 class Tenant(models.Model):
@@ -125,6 +127,17 @@ class Tenant(models.Model):
         blank=True,
         help_text=_(
             "Ranges assigned to mobile agents, one per line, e.g. 10001-10099 (or a single number)."
+        ),
+    )
+    # Ours, not the vendor's (createCall only says string(32)): a customer number shorter than this
+    # is refused before anything is sent (calls/call_input.py). See docs/contract-choices.md.
+    called_min_digits = models.PositiveSmallIntegerField(
+        _("shortest customer number (digits)"),
+        default=CALLED_MIN_DIGITS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(32)],
+        help_text=_(
+            "Customer numbers with fewer digits are refused before anything is sent to AICC. "
+            "Empty: 5."
         ),
     )
     token_lifetime = models.PositiveIntegerField(

@@ -71,7 +71,8 @@ MAX_PAGE = 100  # §4/§7: limit default 100; queryPhone clamps to 100
 NUMBER_MAX = 32  # caller / softPhone / called / callerPresent: string(32)
 CALL_DATA_MAX = 1024  # callData: string(1024)
 TASK_TYPES = frozenset({"0", "1", "2", "3", "4"})  # §4 taskType
-AUTH_RETRY_STATUSES = frozenset({401, 403})  # §1 "Lifetime / error behaviour"
+AUTH_RETRY_STATUSES = frozenset({401, 403})
+MAX_TOKEN_LIFETIME = 3600  # §1: X-Token-Expire "Maximum 3600"  # §1 "Lifetime / error behaviour"
 
 
 class TokenSource(Protocol):
@@ -84,6 +85,10 @@ class TokenSource(Protocol):
         ...
 
 
+class InvalidRequest(ValueError):
+    """An argument breaks a documented limit: raised before anything is sent."""
+
+
 def renew_margin(lifetime: int) -> timedelta:
     """How long before expiry a cached token is renewed: 60 s, or a tenth of a short lifetime."""
     return timedelta(seconds=min(60.0, lifetime / 10))
@@ -92,9 +97,9 @@ def renew_margin(lifetime: int) -> timedelta:
 def _number(name: str, value: str, *, required: bool) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ValueError(f"{name} is required")
+        raise InvalidRequest(f"{name} is required")
     if len(text) > NUMBER_MAX:
-        raise ValueError(f"{name} is longer than {NUMBER_MAX} characters")
+        raise InvalidRequest(f"{name} is longer than {NUMBER_MAX} characters")
     return text
 
 
@@ -227,9 +232,13 @@ class AiccClient:
         payload = read
         access_token = payload.get("AccessToken")
         if isinstance(access_token, str) and access_token.strip():
+            # The lifetime AICC granted (it may be shorter than asked): the token is renewed
+            # from this, not from X-Token-Expire. None or garbage: what was asked. Over the
+            # documented maximum of 3600 s: 3600.
             granted = parse_int(payload.get("Expires"))
             if granted is None or granted <= 0:
                 granted = lifetime
+            granted = min(granted, MAX_TOKEN_LIFETIME)
             token = Token(
                 access_token=access_token.strip(),
                 expires_at=issued_at + timedelta(seconds=granted),
@@ -368,8 +377,9 @@ class AiccClient:
         """§2 / createCall-v3.txt: place a bidirectional call; result CreateCallResult.
         `ref` (the console's call code) goes into the log line of the request.
 
-        Raises ValueError for a missing softPhone/called or a field over its length limit
-        (the form layer must validate these). For call_type "ITA" callData and
+        Raises InvalidRequest (a ValueError), before sending anything, for a missing
+        softPhone/called or a field over its length limit (calls/call_input.py checks these
+        and more first). For call_type "ITA" callData and
         callerPresent are never sent.
         """
         body = {
@@ -380,7 +390,7 @@ class AiccClient:
         caller_present = _number("caller_present", caller_present, required=False)
         call_data = call_data or ""
         if len(call_data) > CALL_DATA_MAX:
-            raise ValueError(f"call_data is longer than {CALL_DATA_MAX} characters")
+            raise InvalidRequest(f"call_data is longer than {CALL_DATA_MAX} characters")
         if caller:
             body["caller"] = caller
         if self.config.call_type == "ITA":

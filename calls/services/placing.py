@@ -8,7 +8,7 @@ A crash between 1 and 3 leaves a "placing" row that `sweep_calls` turns into "ou
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from calls import call_input
+from calls.aicc.client import InvalidRequest
 from calls.aicc.masking import mask_number as mask
 from calls.aicc.results import Outcome
 from calls.models import Call
@@ -81,6 +83,9 @@ class Placed:
     # Nothing was placed: the manager called this number a moment ago (`call` is that call) and
     # is to be asked first (only with call_place(ask_if_recent=True)).
     ask_first: bool = False
+    # The console refused the input (calls/call_input.py): each field's messages. The call is
+    # stored as failed (reason source "console"); nothing was sent.
+    refused: dict[str, list[str]] = field(default_factory=dict)
 
 
 def call_place(
@@ -99,23 +104,33 @@ def call_place(
     a moment ago (`_recent`): the returned Placed says `ask_first`, with that call. A resubmitted
     form is not asked: it gets the call its first submission placed."""
     tenant = membership.tenant
-    if ask_if_recent:
-        recent = _recent(membership, called, idempotency_key)
+    # The one set of rules (web, command line, API): a call that breaks one is stored as failed
+    # and never sent.
+    checked = call_input.check(
+        tenant,
+        softphone=mapping.softphone,
+        called=called,
+        caller=mapping.calling_number,
+        call_data=call_data,
+        caller_present=caller_present,
+    )
+    values = checked.values
+    if ask_if_recent and checked.ok:
+        recent = _recent(membership, values["called"], idempotency_key)
         mine = next((c for c in recent if c.idempotency_key == idempotency_key), None)
         if mine is not None:  # this form's own earlier submission: that is the call
             return Placed(mine, created=False)
         if recent:
             return Placed(recent[0], created=False, ask_first=True)
-    if tenant.is_ita:  # ITA two-way calls support neither field [doc]
-        call_data, caller_present = "", ""
     call = Call(
         tenant=tenant,
         user_id=membership.user_id,
-        softphone=mapping.softphone,
-        caller=mapping.calling_number,
-        called=called,
-        call_data=call_data,
-        caller_present=caller_present,
+        # A refused value is kept as given, cut to its column.
+        softphone=values["softphone"][:32],
+        caller=values["caller"][:32],
+        called=values["called"][:32],
+        call_data=values["call_data"],
+        caller_present=values["caller_present"][:32],
         call_type=tenant.call_type,
         idempotency_key=idempotency_key,
     )
@@ -136,14 +151,14 @@ def call_place(
         mask(call.called),
     )
 
-    refusal = local_refusal(tenant, call)
+    refusal = checked.refusal() or local_refusal(tenant, call)
     if refusal:
         source, code, detail = refusal
         _store(
             call, status=Call.Status.FAILED, reason_source=source, reason_code=code, detail=detail
         )
         _log_not_sent(call, tenant)
-        return Placed(call, created=True)
+        return Placed(call, created=True, refused=checked.messages())
 
     try:
         client = client_for(tenant)
@@ -160,6 +175,19 @@ def call_place(
             caller_present=call.caller_present,
             ref=str(call.code),
         )
+    except InvalidRequest as e:
+        # The client refused an argument before sending (call_input should have caught it
+        # first): nothing went out, so the call failed; it is not "outcome unknown".
+        log.warning("call %s: the AICC client refused the request: %s", call.code, e)
+        _store(
+            call,
+            status=Call.Status.FAILED,
+            reason_source="console",
+            reason_code="input",
+            detail=f"Refused by the console, nothing sent. {e}"[:255],
+        )
+        _log_not_sent(call, tenant)
+        return Placed(call, created=True)
     except Exception:
         # A bug, not an AICC answer. The request may have gone out, so the call is "outcome
         # unknown" (sync_outcomes can still find it) and the manager gets the decoded reason,

@@ -223,6 +223,24 @@ def test_token_expire_header(sim, header, status, expires):
         assert r.json()["Expires"] == expires
 
 
+def test_an_account_can_grant_a_shorter_token_than_asked(sim):
+    sim.state.add_account(
+        Account(app_key="short-key", app_secret="short-secret", max_token_lifetime=2)
+    )
+    r = requests.post(
+        sim.url + TOKEN,
+        json={"app_key": "short-key", "app_secret": "short-secret"},
+        headers={"X-Token-Expire": "600"},
+    )
+    assert r.status_code == 200 and r.json()["Expires"] == "2"
+    headers = {"Authorization": f"Bearer {r.json()['AccessToken']}"}
+    assert requests.post(sim.url + PHONE, json={}, headers=headers).status_code == 200
+    time.sleep(2.1)
+    assert requests.post(sim.url + PHONE, json={}, headers=headers).status_code == 401
+    with pytest.raises(ValueError):
+        Account(app_key="k", max_token_lifetime=0)
+
+
 def test_token_really_expires(sim):
     r = requests.post(
         sim.url + TOKEN,
@@ -325,14 +343,58 @@ def test_create_call_success_unique_19_digit_serials(sim, demo):
 
 @pytest.mark.parametrize(
     "body",
-    [{"called": "13800000000"}, {"softPhone": "10001"}, {"softPhone": "", "called": "138"},
-     {"softPhone": 10001, "called": "13800000000"}, {"softPhone": "10001", "called": 138},
+    [{"softPhone": 10001, "called": "13800000000"}, {"softPhone": "10001", "called": 138},
      {"softPhone": "10001", "called": "138", "callData": None}],
 )  # fmt: skip
-def test_create_call_missing_or_non_string_is_400(demo, body):
+def test_create_call_non_string_is_400(demo, body):
     r = demo.post(CREATE, body)
     assert r.status_code == 400
     assert isinstance(r.json(), dict)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [({"called": "13800000000"}, "SoftPhone is not configured"),
+     ({"softPhone": "10001"}, "Called is not configured"),
+     ({"softPhone": "", "called": "13800000000"}, "SoftPhone is not configured"),
+     ({"softPhone": "10001", "called": ""}, "Called is not configured")],
+)  # fmt: skip
+def test_create_call_missing_required_field_is_the_vendors_retcode_5(demo, body, message):
+    # createCall-v3.txt, "Example": the vendor's own answer to a request without a usable
+    # called number is HTTP 200 {"retMsg": "Called is not configured", "retCode": "5"}, not 400.
+    r = demo.post(CREATE, body)
+    assert r.status_code == 200
+    assert r.json() == {"retCode": "5", "retMsg": message}
+
+
+def test_create_call_missing_required_field_on_ita_is_90100100(sim):
+    # createCall-v3.txt Table 4: 90100100 "a parameter is missing or not supported".
+    ita = Client(sim, "ita-key", "ita-secret")
+    assert ita.call(softPhone="10001") == {
+        "retCode": "90100100",
+        "retMsg": "Invalid Input Parameter",
+    }
+    assert ita.call(softPhone="10001", called=fresh_called(), agentWorkNo="1")["retCode"] == (
+        "90100100"
+    )
+
+
+@pytest.mark.parametrize("key", ["agentWorkNo", "callBackUrl", "agentPresent", "SoftPhone", "x"])
+def test_create_call_unknown_body_key_is_refused_and_nothing_placed(sim, demo, key):
+    # V1-only fields (agentWorkNo, callBackUrl, agentPresent) are not part of V3 (Table 2).
+    before = len(sim.state.calls)
+    r = demo.post(CREATE, {"softPhone": "10001", "called": fresh_called(), key: "1"})
+    assert r.status_code == 400 and key in r.json()["retMsg"]
+    assert len(sim.state.calls) == before
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("caller", "5"), ("callerPresent", "5"), ("callData", "2")]
+)
+def test_create_call_empty_optional_field_is_refused_not_read_as_omitted(demo, key, code):
+    res = demo.call(softPhone="10002", called=fresh_called(), **{key: ""})
+    assert res["retCode"] == code
+    assert demo.call(softPhone="10002", called=fresh_called())["retCode"] == "0"
 
 
 def test_create_call_data_length_code_2(demo):

@@ -30,6 +30,8 @@ def test_it_rejects_bad_input_clearly(manager, tenant):
         call_command("aicc_call", tenant="nope", softphone="10001", called="1")
     with pytest.raises(CommandError, match="not mapped"):
         call_command("aicc_call", tenant="acme", softphone="99999", called="1")
-    with pytest.raises(CommandError, match="digits"):
-        call_command("aicc_call", tenant="acme", softphone="10001", called="abc")
     assert Call.objects.count() == 0
+    # A value the rules refuse is a failed call (tests/calls/test_call_input.py has them all).
+    with pytest.raises(CommandError, match="not placed"):
+        call_command("aicc_call", tenant="acme", softphone="10001", called="abc", follow=0)
+    assert Call.objects.get().reason().key == "console:input"

@@ -11,7 +11,8 @@ Chinese in locale/), so the catalogue can be built at import time and rendered i
 active when it is displayed.
 
 One module per source holds that source's table and its fallback for unknown codes:
-create_call, http, transport, token, queries (queryCallState, queryCallDetailRecord, queryPhone,
+create_call, http, transport, console (the console refused a call before sending it), token,
+queries (queryCallState, queryCallDetailRecord, queryPhone,
 getRecordingAddress), outcome (AICC call end reasons), q850 (ITA call end reasons, source
 "outcome_ita") and state.  core holds the types, wording the next steps several sources share,
 catalogue the assembly and decoding.

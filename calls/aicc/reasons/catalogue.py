@@ -7,13 +7,14 @@ import re
 from django.utils.text import format_lazy  # lazy str.format(); documented with i18n utilities
 from django.utils.translation import gettext_lazy as _
 
-from . import create_call, http, outcome, q850, queries, state, token, transport
+from . import console, create_call, http, outcome, q850, queries, state, token, transport
 from .core import Fixer, Reason, Row
 
 _TABLES: dict[str, list[Row]] = {
     "createCall": create_call.REASONS,
     "http": http.REASONS,
     "transport": transport.REASONS,
+    "console": console.REASONS,
     "token": token.REASONS,
     "queryCallState": queries.QUERY_CALL_STATE,
     "queryCallDetailRecord": queries.QUERY_CALL_DETAIL_RECORD,
@@ -29,6 +30,7 @@ _FALLBACK: dict[str, Row] = {
     "createCall": create_call.FALLBACK,
     "http": http.FALLBACK,
     "transport": transport.FALLBACK,
+    "console": console.FALLBACK,
     "token": token.FALLBACK,
     "queryCallState": queries.QUERY_CALL_STATE_FALLBACK,
     "queryCallDetailRecord": queries.QUERY_CALL_DETAIL_RECORD_FALLBACK,
@@ -53,7 +55,7 @@ _FALLBACK_UNKNOWN_SOURCE = Row(
 SOURCES: tuple[str, ...] = tuple(_TABLES)
 
 # Sources whose codes are free-form words rather than numbers.
-_WORD_SOURCES = frozenset({"transport"})
+_WORD_SOURCES = frozenset({"transport", "console"})
 
 # Sources where the code is an AICC retCode ("0" = success).
 _RETCODE_SOURCES = frozenset(

@@ -91,6 +91,7 @@ def handle_token(state: SimState, headers: Any, raw: bytes) -> Reply:
                 status=403,
                 obj={"retCode": "403", "retMsg": "Forbidden: invalid app_key or app_secret"},
             )
+        lifetime = min(lifetime, acct.max_token_lifetime)  # the account may grant less
         now = time.time()
         token = secrets.token_urlsafe(48)
         state.tokens[token] = (acct.app_key, now + lifetime)

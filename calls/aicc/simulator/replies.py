@@ -36,9 +36,9 @@ def http_error(status: int, message: str) -> Reply:
     return Reply(status=status, obj={"retCode": str(status), "retMsg": message})
 
 
-def create_call_failure(code: str, daily_limit: int) -> Reply:
-    """HTTP 200 with a createCall retCode other than 0 and its vendor text."""
-    msg = CREATE_CALL_MSGS[code].replace("{limit}", str(daily_limit))
+def create_call_failure(code: str, daily_limit: int, message: str | None = None) -> Reply:
+    """HTTP 200 with a createCall retCode other than 0 and its vendor text (or `message`)."""
+    msg = message or CREATE_CALL_MSGS[code].replace("{limit}", str(daily_limit))
     return Reply(obj={"retCode": code, "retMsg": msg})
 
 

@@ -45,6 +45,8 @@ class Account:
     release_callback_url: str = ""
     shared_key: str = ""
     tz: str = "Asia/Shanghai"
+    # Grant tokens at most this long, whatever X-Token-Expire asks (a real AICC may shorten it).
+    max_token_lifetime: int = 3600
 
     def __post_init__(self) -> None:
         self.call_type = str(self.call_type).upper()
@@ -70,6 +72,9 @@ class Account:
         self.trustlist = [str(x) for x in self.trustlist]
         self.access_codes = [str(x) for x in self.access_codes]
         self.daily_limit = int(self.daily_limit)
+        self.max_token_lifetime = int(self.max_token_lifetime)
+        if self.max_token_lifetime < 1:
+            raise ValueError("max_token_lifetime must be >= 1")
 
     @classmethod
     def from_dict(cls, data: dict) -> Account:

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from calls.aicc.simulator.replies import Reply, create_call_failure, http_error, query_failure
 from calls.aicc.simulator.state import Account
-from calls.aicc.simulator.vendor import DIGITS, SEVEN_DAYS_MS
+from calls.aicc.simulator.vendor import (
+    CREATE_CALL_FIELDS,
+    CREATE_CALL_OPTIONAL,
+    CREATE_CALL_REQUIRED,
+    DIGITS,
+    SEVEN_DAYS_MS,
+)
 
 CDR_STRING_FIELDS = ("startTime", "endTime", "offset", "limit", "caller", "taskType")
 PAGE_STRING_FIELDS = ("offset", "limit")
@@ -20,21 +26,38 @@ def check_create_call(acct: Account, body: dict) -> Reply | None:
             return http_error(
                 400, f"Incorrect request. Check the parameters: {key} must be a string."
             )
-    soft_phone = body.get("softPhone", "")
-    called = body.get("called", "")
-    if not soft_phone or not called:
+
+    def fail(code: str, message: str | None = None) -> Reply:
+        return create_call_failure(code, acct.daily_limit, message)
+
+    ita = acct.call_type == "ITA"
+    unknown = sorted(set(body) - set(CREATE_CALL_FIELDS))
+    if unknown:
+        # Vendor silent for AICC calls: its generic 400 "Check the request path and
+        # parameters". ITA: 90100100 "a parameter is ... not supported" [doc, Table 4].
+        if ita:
+            return fail("90100100")
         return http_error(
-            400, "Incorrect request. Check the parameters: softPhone and called are mandatory."
+            400, f"Incorrect request. Check the request path and parameters: {unknown[0]}."
         )
-    caller = body.get("caller") or ""
-    call_data = body.get("callData") or ""
-    caller_present = body.get("callerPresent") or ""
-
-    def fail(code: str) -> Reply:
-        return create_call_failure(code, acct.daily_limit)
-
-    if acct.call_type == "ITA" and ("callData" in body or "callerPresent" in body):
+    if ita and ("callData" in body or "callerPresent" in body):
         return fail("90100100")
+    for key in CREATE_CALL_REQUIRED:
+        if not body.get(key):
+            # The vendor's own sample: HTTP 200 {"retMsg": "Called is not configured",
+            # "retCode": "5"}. ITA: 90100100 "a parameter is missing" [doc, Table 4].
+            if ita:
+                return fail("90100100")
+            return fail("5", f"{key[0].upper()}{key[1:]} is not configured")
+    for key in CREATE_CALL_OPTIONAL:
+        if key in body and body[key] == "":
+            # Vendor silent: an empty optional value is refused, not read as omitted (a client
+            # that sends one would be relying on luck). callData -> 2, the numbers -> 5.
+            return fail("2" if key == "callData" else "5")
+    soft_phone, called = body["softPhone"], body["called"]
+    caller = body.get("caller", "")
+    call_data = body.get("callData", "")
+    caller_present = body.get("callerPresent", "")
     if len(call_data) > 1024:
         return fail("2")
     for number in (soft_phone, called, caller):

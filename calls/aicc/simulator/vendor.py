@@ -14,6 +14,11 @@ API_PATHS = {
 }
 INTERFACES = {"tokenByAkSk", *API_PATHS.values()}
 
+# createCall V3 body, Table 2 of createCall-v3.txt.
+CREATE_CALL_REQUIRED = ("softPhone", "called")
+CREATE_CALL_OPTIONAL = ("caller", "callData", "callerPresent")
+CREATE_CALL_FIELDS = CREATE_CALL_REQUIRED + CREATE_CALL_OPTIONAL
+
 DEFAULT_TOKEN_LIFETIME = 600
 MAX_TOKEN_LIFETIME = 3600
 SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000

@@ -1,16 +1,27 @@
 """Place one call from the command line with a tenant's stored credentials, follow it to the end,
-and print the decoded outcome. Shares every step with the web flow (calls.services)."""
+and print the decoded outcome. Shares every step with the web flow (calls.services), the input
+rules included (calls/call_input.py): a refused value is stored as a failed call and never sent.
+
+Exit status: 0 placed; 1 not placed (refused by the console or by AICC, nothing to check);
+3 outcome unknown (a call may have been placed: check before calling again)."""
 
 import time
 from uuid import uuid4
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from calls.models import Call
-from calls.numbers import normalise, validate_number
 from calls.services import placing
 from console.models import Membership, Tenant
+
+# The option that carried each field of calls/call_input.py.
+OPTIONS = {
+    "softphone": "--softphone",
+    "caller": "--caller (or the softphone's calling number)",
+    "called": "--called",
+    "call_data": "--call-data",
+    "caller_present": "--caller-present",
+}
 
 
 class Command(BaseCommand):
@@ -44,18 +55,15 @@ class Command(BaseCommand):
         if membership is None:
             raise CommandError(f"The softphone's user is not a member of {tenant.slug}.")
         if o["caller"] is not None:
-            mapping.calling_number = normalise(o["caller"])
-        try:
-            called = validate_number(normalise(o["called"]))
-        except ValidationError as e:
-            raise CommandError(f"--called: {' '.join(e.messages)}") from None
+            mapping.calling_number = o["caller"]  # this call only; checked like the mapping's
 
+        # Every value goes through the one set of rules inside call_place.
         placed = placing.call_place(
             membership=membership,
             mapping=mapping,
-            called=called,
+            called=o["called"],
             call_data=o["call_data"],
-            caller_present=normalise(o["caller_present"]),
+            caller_present=o["caller_present"],
             idempotency_key=uuid4().hex,
         )
         call = placed.call
@@ -66,7 +74,13 @@ class Command(BaseCommand):
             reason = call.reason()
             self.stdout.write(f"  {reason.source} {reason.code}: {reason.title}")
             self.stdout.write(f"  {reason.explanation}")
+            for name, messages in placed.refused.items():
+                self.stdout.write(f"  {OPTIONS[name]}: {' '.join(messages)}")
             self.stdout.write(f"  next step: {reason.next_step} (who: {reason.fixer.label()})")
+            if call.status == Call.Status.UNKNOWN:
+                raise CommandError(
+                    "the outcome is unknown: a call may have been placed", returncode=3
+                )
             raise CommandError("the call was not placed")
         self.stdout.write(f"  serial number: {call.serial}")
         deadline = time.monotonic() + o["follow"]
