@@ -20,6 +20,10 @@ This worker instead, once told to stop:
    idle upstream connection sooner: docs/deploy.md);
 4. exits once it has no connection left, or after `graceful_timeout` seconds at most.
 
+And a new worker imports all of the application afresh: the master itself imports a few of the
+console's modules for its log format (gunicorn.conf.py: console.logging and the calls.aicc modules
+it reads), which a forked worker would otherwise keep from the release the master started with.
+
 The master loads this module (not Django), so a change to it takes a restart, not a reload.
 """
 
@@ -27,6 +31,7 @@ import ctypes
 import mmap
 import selectors
 import signal
+import sys
 import time
 from concurrent import futures
 from functools import partial
@@ -42,6 +47,16 @@ _youngest = ctypes.c_uint64.from_buffer(_shared)
 _ready = (ctypes.c_uint8 * _SLOTS).from_buffer(_shared, 8)
 
 
+APP_PACKAGES = ("console", "calls")
+
+
+def forget_app_modules():
+    """Drop the console's modules the master imported, so that they are imported again from disk."""
+    for name in list(sys.modules):
+        if name.partition(".")[0] in APP_PACKAGES and name != __name__:
+            del sys.modules[name]
+
+
 class ThreadWorker(gthread.ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)  # in the master, just before the fork
@@ -50,6 +65,13 @@ class ThreadWorker(gthread.ThreadWorker):
         self.handling = 0  # requests handed to the thread pool and not finished
         self.silent = []  # connections accepted, no request yet, when it stopped accepting
         self.closed = False
+
+    def init_process(self):
+        # In the worker, before it loads the application; then gunicorn's own log lines are
+        # formatted by the fresh console.logging too (gunicorn.conf.py's logconfig_dict again).
+        forget_app_modules()
+        self.log.setup(self.cfg)
+        super().init_process()
 
     def enqueue_req(self, conn):
         with self._lock:

@@ -201,6 +201,31 @@ def test_requests_in_flight_during_reloads_all_get_answers(tmp_path):
     assert " was sent " not in log, gunicorn_lines
 
 
+def test_a_worker_imports_the_application_afresh():
+    """The master imports console.logging (gunicorn.conf.py's log format) and the calls.aicc
+    modules it reads; a worker forgets them before it loads the application, so that after a
+    reload it runs the new release's code throughout, not a mix. (By hand: run gunicorn from a
+    copy of the project, edit console/logging.py's format there, reload, and the workers' lines
+    have the new format.)"""
+    script = """if True:
+        import logging.config, runpy, sys
+        logging.config.dictConfig(runpy.run_path("gunicorn.conf.py")["logconfig_dict"])
+        from console import gunicorn_worker  # as the master does, before it forks workers
+        import console.logging, calls.aicc.results
+        master = console.logging, calls.aicc.results
+        gunicorn_worker.forget_app_modules()  # in the worker
+        left = [n for n in sys.modules if n.startswith(("console", "calls"))]
+        assert left == ["console.gunicorn_worker"], left
+        import console.logging, calls.aicc.results
+        assert (console.logging, calls.aicc.results) != master
+        assert console.logging.JsonFormatter is not master[0].JsonFormatter
+    """
+    r = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+
+
 if __name__ == "__main__":
     import tempfile
 
