@@ -6,7 +6,7 @@ closes its listening socket, finishes the requests it is running, and exits, clo
 keep-alive connection with it. A client (nginx with upstream `keepalive`) may have just sent a
 request on one of them: that request is lost (the connection is reset), and nginx retries no POST.
 And after a SIGHUP the old workers stop accepting while the new ones are still importing Django,
-so new connections wait about half a second.
+so new connections wait as long as a worker takes to start (half a second, more on a busy host).
 
 This worker instead, once told to stop:
 
