@@ -186,7 +186,7 @@ def test_requests_in_flight_during_reloads_all_get_answers(tmp_path):
     # Two workers (the default WEB_CONCURRENCY); a small max_requests so that workers also recycle
     # themselves during the run (the other way a worker exits, with the same cause of drops).
     server = Server(
-        tmp_path, "--workers", "2", "--max-requests", "200", "--max-requests-jitter", "50"
+        tmp_path, "--workers", "2", "--max-requests", "100", "--max-requests-jitter", "50"
     )
     try:
         tally = run(server, clients=6, reloads=3, pause=2.0)
@@ -197,10 +197,12 @@ def test_requests_in_flight_during_reloads_all_get_answers(tmp_path):
     print(report)  # the worst latency, for the record (no bound: the machine may be busy)
     gunicorn_lines = "\n".join(line for line in log.splitlines() if "console.request" not in line)
     assert log.count("Hang up: Master") == 3, gunicorn_lines
-    assert tally.answered > 50, report
-    assert not tally.failures, f"{report}\n" + "\n".join(
-        f"{t:6.2f}s {req}: {err}" for t, req, err in tally.failures[:20]
-    )
+    assert tally.answered > 20, report  # the clients were at work (few on a very busy machine)
+    if tally.failures:
+        pytest.fail(
+            "requests without an answer: "
+            + "\n".join([report] + [f"{t:6.2f}s {req}: {err}" for t, req, err in tally.failures])
+        )
     # Every worker exited by itself: none was killed by a signal (a SIGTERM the master repeats
     # while a worker stops, or its SIGKILL at the end of the graceful timeout).
     assert " was sent " not in log, gunicorn_lines
