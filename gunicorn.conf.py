@@ -11,13 +11,16 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # about one per core
-worker_class = "gthread"
+# gunicorn's gthread worker, except that a worker that stops (reload, max_requests, stop) drops no
+# request: it answers what arrives on its open connections, then exits (console/gunicorn_worker.py).
+worker_class = "console.gunicorn_worker.ThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # Longer than the slowest request: AICC connect (3 s) + read (10 s) timeouts plus the database.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 30
-keepalive = 5  # seconds; keep below the reverse proxy's upstream keep-alive timeout
+graceful_timeout = 30  # at most this long for a stopping worker to finish and close its connections
+keepalive = 5  # seconds; keep above the reverse proxy's upstream keep-alive timeout (4 s)
 # Recycle workers now and then (memory); the jitter keeps them from restarting together.
+# No preload_app: each worker imports the application itself, so a reload (SIGHUP) loads new code.
 max_requests = 5000
 max_requests_jitter = 500
 # Addresses whose X-Forwarded-* headers gunicorn trusts: the reverse proxy.
