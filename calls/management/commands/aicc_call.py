@@ -7,6 +7,7 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from calls.aicc.reasons import Reader
 from calls.models import Call
 from calls.numbers import normalise, validate_number
 from calls.services import placing
@@ -63,10 +64,11 @@ class Command(BaseCommand):
             f"call {call.code}: {call.get_status_display()} ({call.elapsed_ms or 0:.0f} ms)"
         )
         if call.status != Call.Status.PLACED:
-            reason = call.reason()
+            # Whoever runs this reads about the softphone's owner, not to them.
+            reason = call.reason(Reader.OTHERS)
             self.stdout.write(f"  {reason.source} {reason.code}: {reason.title}")
             self.stdout.write(f"  {reason.explanation}")
-            self.stdout.write(f"  next step: {reason.next_step} (who: {reason.fixer.label()})")
+            self.stdout.write(f"  next step: {reason.next_step} (who: {reason.who})")
             raise CommandError("the call was not placed")
         self.stdout.write(f"  serial number: {call.serial}")
         deadline = time.monotonic() + o["follow"]
@@ -77,6 +79,6 @@ class Command(BaseCommand):
             if call.state != last_state:
                 self.stdout.write(f"  state {call.state}")
                 last_state = call.state
-        outcome = call.outcome()
+        outcome = call.outcome(Reader.OTHERS)
         if outcome is not None:
             self.stdout.write(f"  outcome: {outcome.code} {outcome.title}")
