@@ -52,15 +52,15 @@ _SOURCE_LABELS = {
 }
 
 
-def _offered(source: str, code: str, ita: bool) -> bool:
-    """Is this code offered on its own to a tenant placing AICC (or ITA) two-way calls? A
-    group still selects every code; the list leaves out the other call type's outcomes (and, for
-    AICC calls, the ITA createCall codes)."""
+def _offered(source: str, ita: bool) -> bool:
+    """Is a code of `source` offered on its own to a tenant placing AICC (or ITA) two-way calls?
+    The list leaves out the other call type's outcomes (46 Q.850 causes for AICC tenants); a
+    group still selects every code, and every failure's code stays (the dashboard links to them)."""
     if source == "outcome":
         return not ita
     if source == "outcome_ita":
         return ita
-    return ita or not (source == "createCall" and code.startswith("901"))
+    return True
 
 
 def reason_choices(reader: Reader | str = Reader.OTHERS, *, ita: bool = False) -> list:
@@ -72,7 +72,7 @@ def reason_choices(reader: Reader | str = Reader.OTHERS, *, ita: bool = False) -
         options += [
             (f"{r.source}:{r.code}", f"{r.title} ({_SOURCE_LABELS[r.source]} {r.code})")
             for r in (reason.for_reader(reader) for reason in filter_reasons(group))
-            if _offered(r.source, r.code, ita)
+            if _offered(r.source, ita)
         ]
         groups.append((label, options))
     groups.append(

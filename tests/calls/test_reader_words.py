@@ -300,3 +300,15 @@ def test_a_manager_filtering_by_a_group_sees_only_their_own_calls(
     client.force_login(manager)
     assert found(client, tenant, "reason=group:no_answer") == {str(mine[0].code)}
     assert Call.objects.filter(outcome_code="5").count() == 2
+
+
+@pytest.mark.parametrize("ita", [False, True])
+def test_every_failure_code_the_dashboard_links_to_stays_a_filter_value(ita):
+    from calls.aicc.reasons import is_success, reasons_for
+    from calls.selectors import FAILURE_SOURCES
+
+    offered = {v for _, group in reason_choices_cached("others", ita=ita)[1:] for v, _ in group}
+    for source in FAILURE_SOURCES:
+        for reason in reasons_for(source):
+            if not is_success(source, reason.code):
+                assert reason.key in offered, reason.key
