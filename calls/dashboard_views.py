@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from calls.aicc.reasons import decode
 from calls.models import Call
+from calls.readers import reader_for
 from calls.selectors import day_start
 from calls.services.outcomes import FINAL_SOURCES
 from console.access import READERS, tenant_view
@@ -93,8 +94,9 @@ def dashboard(request):
     placed = sum(d["placed"] for d in days)
     failed = sum(d["failed"] for d in days)
 
+    reader = reader_for(request.membership)  # a supervisor or an admin
     reasons = [
-        {"reason": decode(r["reason_source"], r["reason_code"]), "n": r["n"]}
+        {"reason": decode(r["reason_source"], r["reason_code"], reader), "n": r["n"]}
         for r in qs.filter(status__in=[S.FAILED, S.UNKNOWN])
         .exclude(reason_source="")
         .values("reason_source", "reason_code")

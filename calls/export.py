@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils.timezone import localtime
 
-from calls.aicc.reasons import decode
+from calls.aicc.reasons import Reader, decode
 from calls.models import Call
 
 CHUNK = 2000
@@ -60,7 +60,9 @@ def safe_cell(value) -> str:
 
 
 class _Texts:
-    """Decoded reason texts, translated once per export rather than once per row."""
+    """Decoded reason texts, translated once per export rather than once per row. An export is
+    read by others than the customer manager who placed each call: "the customer manager did
+    not answer their phone", "a console admin should ..." (Reader.OTHERS)."""
 
     def __init__(self):
         self.memo: dict = {}
@@ -68,20 +70,15 @@ class _Texts:
     def reason(self, source: str, code: str) -> tuple[str, str, str, str]:
         key = ("r", source, code)
         if key not in self.memo:
-            r = decode(source, code)
-            self.memo[key] = (
-                f"{r.source}:{r.code}",
-                str(r.title),
-                r.fixer.label(),
-                str(r.next_step),
-            )
+            r = decode(source, code, Reader.OTHERS)
+            self.memo[key] = (f"{r.source}:{r.code}", str(r.title), str(r.who), str(r.next_step))
         return self.memo[key]
 
     def outcome(self, call_type: str, code: str) -> str:
         key = ("o", call_type, code)
         if key not in self.memo:
             source = "outcome_ita" if call_type == "ITA" else "outcome"
-            self.memo[key] = str(decode(source, code).title)
+            self.memo[key] = str(decode(source, code, Reader.OTHERS).title)
         return self.memo[key]
 
 

@@ -1,8 +1,15 @@
 """The history's filter form, shared by the list, its CSV export and the dashboard's period, so
 "export what I see" is true by construction.
 
+The reason select is grouped by meaning (calls.aicc.reasons.Group: the customer did not answer,
+your phone not reached, a number invalid, settings to fix, ...): each group is an <optgroup>
+whose first option selects all its codes (`group:no_answer`), followed by its codes, failures'
+reasons and placed calls' outcomes alike (`createCall:5`, `outcome:5`), in the reader's words
+(the customer manager reads "your phone", others "the customer manager's phone"). "Who can fix
+it" (`fixer:admin`) stays below the groups.
+
 Its widgets are rendered in Python: Django renders each widget, and each <option>, through the
-template engine, and for this form (a reason select of ~55 options) that was a third of the
+template engine, and for this form (a reason select of ~80 options) that was a third of the
 history page's time. They write the same HTML as Django's templates
 (django/forms/widgets/input.html, select.html, select_option.html, attrs.html), escaping like
 Django's `escape` (html.escape).
@@ -15,13 +22,14 @@ from datetime import date
 
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from calls.aicc.reasons import Fixer, reasons_for
+from calls.aicc.reasons import Fixer, Reader
 from calls.models import Call
 from calls.numbers import normalise
-from calls.selectors import FAILURE_SOURCES
+from calls.selectors import FILTER_GROUPS, filter_reasons
 
 # The dates a filter may name: calls exist only in between (and a day at the ends of Python's
 # calendar cannot be turned into a time in every time zone).
@@ -33,45 +41,63 @@ _FIXER_FILTER_LABELS = {
     Fixer.ADMIN: _("Fixable by the console admin"),
     Fixer.PROVIDER: _("Fixable by the AICC provider"),
 }
+# Where a code comes from, after its title: "Invalid phone number (AICC answer 5)".
 _SOURCE_LABELS = {
     "createCall": _("AICC answer"),
     "http": _("HTTP status"),
     "transport": _("Connection"),
     "console": _("Refused by the console"),
     "token": _("Sign-in to AICC"),
+    "outcome": _("Call end"),
+    "outcome_ita": _("ITA call end"),
 }
 
 
-def reason_choices() -> list:
+def _offered(source: str, ita: bool) -> bool:
+    """Is a code of `source` offered on its own to a tenant placing AICC (or ITA) two-way calls?
+    The list leaves out the other call type's outcomes (46 Q.850 causes for AICC tenants); a
+    group still selects every code, and every failure's code stays (the dashboard links to them)."""
+    if source == "outcome":
+        return not ita
+    if source == "outcome_ita":
+        return ita
+    return True
+
+
+def reason_choices(reader: Reader | str = Reader.OTHERS, *, ita: bool = False) -> list:
+    """The reason select's choices in `reader`'s words: a group per meaning, then who can fix it."""
     groups: list = [("", _("Any reason"))]
+    for group in FILTER_GROUPS:
+        label = group.label(reader)
+        options = [(f"group:{group.value}", format_lazy(_("{group}: all"), group=label))]
+        options += [
+            (f"{r.source}:{r.code}", f"{r.title} ({_SOURCE_LABELS[r.source]} {r.code})")
+            for r in (reason.for_reader(reader) for reason in filter_reasons(group))
+            if _offered(r.source, ita)
+        ]
+        groups.append((label, options))
     groups.append(
         (_("Who can fix it"), [(f"fixer:{f.value}", _FIXER_FILTER_LABELS[f]) for f in FIXERS])
     )
-    for source in FAILURE_SOURCES:
-        options = [
-            (f"{source}:{r.code}", f"{r.code} · {r.title}")
-            for r in reasons_for(source)
-            if not (source == "createCall" and r.code == "0")
-        ]
-        groups.append((_SOURCE_LABELS[source], options))
     return groups
 
 
-_REASON_CHOICES: dict[str | None, list] = {}
+_REASON_CHOICES: dict[tuple, list] = {}
 
 
-def reason_choices_cached() -> list:
-    """reason_choices() with every label already translated, built once per process and language
-    (~55 options: translating them on every request was a visible part of the page's cost)."""
-    lang = get_language()
-    if lang not in _REASON_CHOICES:
-        _REASON_CHOICES[lang] = [
+def reason_choices_cached(reader: Reader | str = Reader.OTHERS, *, ita: bool = False) -> list:
+    """reason_choices() with every label already translated, built once per process, language,
+    reader and call type (~80 options: translating them on every request was a visible part of
+    the page's cost)."""
+    key = (get_language(), str(reader), ita)
+    if key not in _REASON_CHOICES:
+        _REASON_CHOICES[key] = [
             (str(group), [(v, str(label)) for v, label in options])
             if isinstance(options, list)
             else (group, str(options))
-            for group, options in reason_choices()
+            for group, options in reason_choices(reader, ita=ita)
         ]
-    return _REASON_CHOICES[lang]
+    return _REASON_CHOICES[key]
 
 
 def escape(value) -> str:
@@ -164,7 +190,14 @@ class HistoryFilter(forms.Form):
         widget=TextInput(attrs={"type": "search", "inputmode": "numeric"}),
     )
 
-    def __init__(self, data=None, *, managers: list | None = None):
+    def __init__(
+        self,
+        data=None,
+        *,
+        managers: list | None = None,
+        reader: Reader | str = Reader.OTHERS,
+        ita: bool = False,
+    ):
         # Only the filter's own keys: "after"/"before" (the cursors) and "size" are not filters.
         if data is not None:
             data = {k: data.get(k) for k in self.base_fields if data.get(k) not in (None, "")}
@@ -175,7 +208,7 @@ class HistoryFilter(forms.Form):
             self.fields["manager"].choices = [("", _("Everyone"))] + [
                 (u.id, u.get_full_name() or u.username) for u in managers
             ]
-        self.fields["reason"].choices = reason_choices_cached()
+        self.fields["reason"].choices = reason_choices_cached(reader, ita=ita)
         for name, field in self.fields.items():
             if self.is_bound and name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"

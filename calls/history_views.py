@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from calls import export, result_panel, selectors
 from calls.aicc.reasons import decode
@@ -16,6 +17,7 @@ from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
 from calls.paging import history_page, page_size
+from calls.readers import reader_for
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
@@ -26,7 +28,12 @@ from console.selectors import managers_of
 
 def _filter_form(membership: Membership, request) -> HistoryFilter:
     managers = managers_of(membership.tenant) if membership.can_read_history else None
-    return HistoryFilter(request.GET, managers=managers)
+    return HistoryFilter(
+        request.GET,
+        managers=managers,
+        reader=reader_for(membership),  # a manager filters their own calls: "your phone"
+        ita=membership.tenant.is_ita,
+    )
 
 
 def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
@@ -43,6 +50,7 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     names, reasons, outcomes, talks = {}, {}, {}, {}
     rows = []
     for c in calls:
+        reader = reader_for(membership, c)
         who = None
         if c.user_id is not None:
             who = names.get(c.user_id)
@@ -50,13 +58,13 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 who = names[c.user_id] = c.user.get_full_name() or c.user.username
         reason = None
         if c.reason_source:
-            key = (c.reason_source, c.reason_code)
+            key = (c.reason_source, c.reason_code, reader)
             if key not in reasons:
                 reasons[key] = str(decode(*key).title)
             reason = reasons[key]
         strong = talk = plain = note = ""
         if c.outcome_code:
-            key = ("outcome_ita" if c.call_type == "ITA" else "outcome", c.outcome_code)
+            key = ("outcome_ita" if c.call_type == "ITA" else "outcome", c.outcome_code, reader)
             if key not in outcomes:
                 outcomes[key] = str(decode(*key).title)
             note = outcomes[key]
@@ -144,10 +152,15 @@ def history_export(request):
 
 def _detail_context(membership: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == membership.user_id
+    reader = reader_for(membership, call)
+    for name in ("problem", "recording_reason"):  # what AICC answered when asked just now
+        if extra.get(name) is not None:
+            extra[name] = extra[name].for_reader(reader)
     ctx = {
         "call": call,
-        "reason": call.reason(),
-        "outcome": call.outcome(),
+        "reader": reader,
+        "reason": call.reason(reader),
+        "outcome": call.outcome(reader),
         "final": call.outcome_source in FINAL_SOURCES,
         "show_data": membership.can_read_history or mine,
         "call_again": mine and membership.role == Membership.Role.MANAGER,
@@ -169,14 +182,22 @@ def call_detail(request, call_code):
 @tenant_view()
 @require_POST
 def call_refresh(request, call_code):
-    """Ask AICC now (queryCallState, then queryCallDetailRecord once the call has ended)."""
+    """Ask AICC now (queryCallState, then queryCallDetailRecord once the call has ended; for a
+    call whose outcome is unknown: whether AICC's records show it was placed after all)."""
     membership = request.membership
     c = selectors.visible_call(membership, call_code)
+    was_unknown = c.status == Call.Status.UNKNOWN
     problem = call_refresh_outcome(c)
     if wants_partial(request) and request.POST.get("panel"):
         # From the call page's result panel: answer with the panel itself.
         ctx = result_panel.context(membership, c, checked=True, problem=problem)
         return render(request, "calls/call.html#result", ctx)
+    if wants_partial(request) and was_unknown:
+        # "Check whether it was placed" on the detail page: found, the whole page changes.
+        if c.status != Call.Status.UNKNOWN:
+            return HttpResponseClientRefresh()
+        ctx = _detail_context(membership, c, problem=problem, checked=True)
+        return render(request, "calls/detail.html#answer", ctx)
     if wants_partial(request):
         return render(
             request,

@@ -97,6 +97,11 @@ class Call(models.Model):
                 fields=["tenant", "reason_source", "reason_code", "-created_at", "-id"],
                 name="call_tenant_reason_recent",
             ),
+            # History filter "reason" by a placed call's outcome (a code, or a meaning group).
+            models.Index(
+                fields=["tenant", "outcome_code", "-created_at", "-id"],
+                name="call_tenant_outcome_recent",
+            ),
             # PostgreSQL only (calls/migrations/0002): (tenant_id, called varchar_pattern_ops)
             # for the number prefix and a pg_trgm GIN index for "contains".
         ]
@@ -104,20 +109,23 @@ class Call(models.Model):
     def __str__(self) -> str:
         return f"call {self.code}"
 
-    def reason(self):
-        """The decoded reason for a failed or unknown call (None while placing or once placed)."""
+    def reason(self, reader=None):
+        """The decoded reason for a failed or unknown call (None while placing or once placed),
+        in `reader`'s words (calls.readers.reader_for; without one, the caller's)."""
         from calls.aicc.reasons import decode
 
         if not self.reason_source:
             return None
-        return decode(self.reason_source, self.reason_code)
+        return decode(self.reason_source, self.reason_code, reader)
 
-    def outcome(self):
+    def outcome(self, reader=None):
+        """The decoded outcome of the call once known, in `reader`'s words."""
         from calls.aicc.reasons import decode
 
         if not self.outcome_code:
             return None
-        return decode("outcome_ita" if self.call_type == "ITA" else "outcome", self.outcome_code)
+        source = "outcome_ita" if self.call_type == "ITA" else "outcome"
+        return decode(source, self.outcome_code, reader)
 
 
 def new_callback_token() -> str:

@@ -3,7 +3,8 @@
 from calls/paging.py. Every filter maps onto an index of Call:
 
 - tenant (+ user for managers) + created_at range -> call_tenant_recent / call_tenant_user_recent
-- result -> call_tenant_status_recent; reason code -> call_tenant_reason_recent
+- result -> call_tenant_status_recent; reason code -> call_tenant_reason_recent; outcome code ->
+  call_tenant_outcome_recent (a meaning group of the reason filter ORs both)
 - serial -> call_tenant_serial
 - number prefix -> on PostgreSQL `LIKE 'p%'` on (tenant_id, called varchar_pattern_ops), which is
   right under any collation; on SQLite a range `p <= called < p'` (p' = p with its last character
@@ -22,12 +23,44 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from calls.aicc.reasons import reasons_for
+from calls.aicc.reasons import Group, is_success, reasons_for, reasons_in
 from calls.models import Call
 from console.models import Membership, Tenant
 
 # Where a failed or unknown call's reason can come from (the sources of Call.reason_source).
 FAILURE_SOURCES = ("createCall", "http", "transport", "console", "token")
+# Where a placed call's outcome comes from (Call.outcome_code, by Call.call_type).
+OUTCOME_SOURCES = ("outcome", "outcome_ita")
+# The reason filter's groups of meaning (calls.aicc.reasons.Group), in the order it lists them.
+FILTER_GROUPS = (
+    Group.NO_ANSWER,
+    Group.CALLER_PHONE,
+    Group.NUMBER,
+    Group.BUSY,
+    Group.SETTINGS,
+    Group.PROVIDER,
+    Group.NETWORK,
+    Group.CONSOLE,
+    Group.ENDED,
+)
+
+
+def filter_reasons(group: Group) -> list:
+    """The reasons a call can carry (a failure's reason or a placed call's outcome) that mean
+    `group`: what the reason filter's group selects. Successes are no reason to filter by."""
+    return [
+        r
+        for r in reasons_in(group, FAILURE_SOURCES + OUTCOME_SOURCES)
+        if r.source in OUTCOME_SOURCES or not is_success(r.source, r.code)
+    ]
+
+
+def _code_q(source: str, codes: list[str]) -> Q:
+    if source == "outcome":
+        return Q(outcome_code__in=codes) & ~Q(call_type="ITA")
+    if source == "outcome_ita":
+        return Q(call_type="ITA", outcome_code__in=codes)
+    return Q(reason_source=source, reason_code__in=codes)
 
 
 def _next_string(prefix: str) -> str:
@@ -56,6 +89,8 @@ def number_q(number: str, match: str, tenant: Tenant) -> Q:
 
 
 def reason_q(value: str) -> Q | None:
+    """The reason filter's value: `source:code` (a failure's reason or an outcome),
+    `group:<meaning>` (every code of that group) or `fixer:<who>`."""
     source, _sep, code = value.partition(":")
     if source == "fixer":
         q = Q(pk__in=[])
@@ -64,8 +99,16 @@ def reason_q(value: str) -> Q | None:
             if codes:
                 q |= Q(reason_source=src, reason_code__in=codes)
         return q
-    if source in FAILURE_SOURCES and code:
-        return Q(reason_source=source, reason_code=code)
+    if source == "group" and code in FILTER_GROUPS:
+        q = Q(pk__in=[])
+        by_source: dict[str, list[str]] = {}
+        for r in filter_reasons(Group(code)):
+            by_source.setdefault(r.source, []).append(r.code)
+        for src, codes in by_source.items():
+            q |= _code_q(src, codes)
+        return q
+    if source in FAILURE_SOURCES + OUTCOME_SOURCES and code:
+        return _code_q(source, [code])
     return None
 
 

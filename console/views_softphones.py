@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from calls.export import safe_cell
+from calls.readers import reader_for
 from console.access import ADMIN_ONLY, READERS, tenant_view
 from console.forms import ImportForm, MappingForm
 from console.htmx import wants_partial
@@ -156,6 +157,8 @@ def softphones_export(request):
 @require_GET
 def softphones_allocated(request):
     allocation = fetch_allocation(request.tenant)
+    if allocation.reason is not None:  # in the words of the admin or supervisor reading it
+        allocation.reason = allocation.reason.for_reader(reader_for(request.membership))
     mapped = {s.softphone: s for s in request.tenant.softphones.select_related("user")}
     rows = [(phone, mapped.get(phone.number)) for phone in allocation.phones or []]
     unallocated = []

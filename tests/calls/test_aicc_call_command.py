@@ -22,6 +22,10 @@ def test_it_prints_the_decoded_reason_and_fails(manager, tenant, simctl, capsys)
         call_command("aicc_call", tenant="acme", softphone="10001", called="13800000006", follow=0)
     out = capsys.readouterr().out
     assert "createCall 6" in out and "VDN" in out
+    # Whoever runs the command reads about the customer manager, not to them.
+    assert "Only the AICC provider can fix this" in out and "You cannot" not in out
+    assert "next step: A console admin should ask the AICC provider" in out
+    assert "(who: The AICC provider)" in out
     assert Call.objects.get().status == "failed"
 
 

@@ -48,7 +48,7 @@ def test_aicc_call_refuses_invalid_input_without_sending_anything(
     assert raised.value.returncode == 1
     assert sent(simctl) == [] and simctl.get("stats")["token_fetches"] == {}
     out = capsys.readouterr().out
-    reason = decode("console", code)
+    reason = decode("console", code, reader="others")  # aicc_call speaks of the manager
     assert f"console {code}: {reason.title}" in out
     assert "Refused by the console" in out and "No call was placed." in out
     line = next(line for line in out.splitlines() if line.strip().startswith(field))
@@ -295,7 +295,7 @@ def test_check_reports_every_broken_field_and_cleans_the_rest(tenant):
 
 def test_the_console_refusals_are_decoded():
     for code, fixer in (("input", Fixer.CALLER), ("agent_number", Fixer.ADMIN)):
-        reason = decode("console", code)
+        reason = decode("console", code, reader="others")  # aicc_call speaks of the manager
         assert reason.known and reason.fixer is fixer and reason.retry is False
         assert str(reason.title).startswith("Refused by the console")
         assert "No call was placed." in str(reason.explanation)

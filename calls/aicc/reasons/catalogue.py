@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from django.utils.text import format_lazy  # lazy str.format(); documented with i18n utilities
 from django.utils.translation import gettext_lazy as _
 
 from . import console, create_call, http, outcome, q850, queries, state, token, transport
-from .core import Fixer, Reason, Row
+from .core import Fixer, Group, Reader, Reason, Row, Words, as_reader
 
 _TABLES: dict[str, list[Row]] = {
     "createCall": create_call.REASONS,
@@ -47,9 +48,14 @@ _FALLBACK_5XX: dict[str, Row] = {"http": http.FALLBACK_5XX, "token": token.FALLB
 _FALLBACK_UNKNOWN_SOURCE = Row(
     title=_("Unrecognised result {code}"),
     explanation=_("The console received a result it does not recognise ({code})."),
-    next_step=_("Tell your console admin."),
+    next_step=Words(
+        caller=_("Tell your console admin."),
+        others=_("A console admin should look into it."),
+        admin=_("Look into it with the AICC provider."),
+    ),
     fixer=Fixer.PROVIDER,
     retry=False,
+    group=Group.PROVIDER,
 )
 
 SOURCES: tuple[str, ...] = tuple(_TABLES)
@@ -62,9 +68,15 @@ _RETCODE_SOURCES = frozenset(
     {"createCall", "queryCallState", "queryCallDetailRecord", "queryPhone", "getRecordingAddress"}
 )
 
-_CATALOGUE: dict[str, dict[str, Reason]] = {
-    source: {row.code: row.reason(source) for row in rows} for source, rows in _TABLES.items()
+# Every known reason in every reader's words, built once: decode() hands out these objects.
+_BY_READER: dict[Reader, dict[str, dict[str, Reason]]] = {
+    reader: {
+        source: {row.code: row.reason(source, reader) for row in rows}
+        for source, rows in _TABLES.items()
+    }
+    for reader in Reader
 }
+_CATALOGUE = _BY_READER[Reader.CALLER]
 
 _SOURCE_BY_LOWER = {source.lower(): source for source in SOURCES}
 
@@ -112,47 +124,81 @@ def _is_status(code: str, low: int, high: int) -> bool:
     return code.isascii() and code.isdigit() and low <= int(code) <= high
 
 
-def _fallback(source: str, code: str) -> Reason:
+def _with_code(text: str | Words, shown: str) -> str | Words:
+    if isinstance(text, Words):
+        return Words(
+            caller=format_lazy(text.caller, code=shown),
+            others=format_lazy(text.others, code=shown),
+            admin=None if text.admin is None else format_lazy(text.admin, code=shown),
+        )
+    return format_lazy(text, code=shown)
+
+
+def _fallback(source: str, code: str, reader: Reader) -> Reason:
     spec = _FALLBACK.get(source, _FALLBACK_UNKNOWN_SOURCE)
     if source in _FALLBACK_5XX and _is_status(code, 500, 599):
         spec = _FALLBACK_5XX[source]
     shown = code if code else _("(none)")
     if source not in _FALLBACK:
         shown = f"{source}:{code}" if code else source
-    return Reason(
-        source=source,
-        code=code,
-        title=format_lazy(spec.title, code=shown),
-        explanation=format_lazy(spec.explanation, code=shown),
+    row = Row(
+        code,
+        title=_with_code(spec.title, shown),
+        explanation=_with_code(spec.explanation, shown),
         next_step=spec.next_step,
         fixer=spec.fixer,
         retry=spec.retry,
-        known=False,
+        group=spec.group,
+        maybe_placed=spec.maybe_placed,
     )
+    return replace(row.reason(source, reader), known=False)
 
 
-def decode(source: str, code: object) -> Reason:
-    """Decode ``code`` reported under ``source``.  Never raises.
+def decode(source: str, code: object, reader: Reader | str | None = None) -> Reason:
+    """Decode ``code`` reported under ``source``, in ``reader``'s words (core.Reader; without
+    one, the words of the customer manager who placed the call).  Never raises.
 
     An unknown code (or source) gives a generic reason with ``known=False`` whose title and
     explanation include the raw code.
     """
+    reader = as_reader(reader)
     src = _canonical_source(source)
     normalised = normalize_code(src, code)
-    found = _CATALOGUE.get(src, {}).get(normalised)
+    found = _BY_READER[reader].get(src, {}).get(normalised)
     if found is not None:
         return found
-    return _fallback(src, normalised)
+    return _fallback(src, normalised, reader)
 
 
-def reasons_for(source: str) -> list[Reason]:
+def reasons_for(source: str, reader: Reader | str | None = None) -> list[Reason]:
     """All known reasons of ``source`` in code order (empty for an unknown source)."""
-    return list(_CATALOGUE.get(_canonical_source(source), {}).values())
+    by_source = _BY_READER[as_reader(reader)]
+    return list(by_source.get(_canonical_source(source), {}).values())
 
 
-def all_reasons() -> list[Reason]:
+def all_reasons(reader: Reader | str | None = None) -> list[Reason]:
     """Every known reason, source by source in ``SOURCES`` order."""
-    return [reason for source in SOURCES for reason in _CATALOGUE[source].values()]
+    by_source = _BY_READER[as_reader(reader)]
+    return [reason for source in SOURCES for reason in by_source[source].values()]
+
+
+def fallback_reasons(reader: Reader | str | None = None) -> list[Reason]:
+    """The reason of an unknown code of every source (and of an unknown source), e.g. for
+    checking their words; the code shown is "?"."""
+    reader = as_reader(reader)
+    fallbacks = [_fallback(source, "?", reader) for source in SOURCES]
+    fallbacks += [_fallback(source, "599", reader) for source in _FALLBACK_5XX]
+    return [*fallbacks, _fallback("no-such-source", "?", reader)]
+
+
+def reasons_in(group: Group | str, sources: tuple[str, ...] = SOURCES) -> list[Reason]:
+    """The known reasons of ``sources`` that mean ``group``, source by source."""
+    return [
+        reason
+        for source in sources
+        for reason in _CATALOGUE.get(_canonical_source(source), {}).values()
+        if reason.group == group
+    ]
 
 
 # Normal call ends: a party hung up (AICC) or Q.850 normal clearing (ITA).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .core import Fixer, Row
+from .core import Fixer, Group, Row, Words
 
 REASONS = [
     Row(
@@ -18,27 +18,60 @@ REASONS = [
             "The console did not send this call to AICC because the customer's number, the call "
             "data or the number shown to the customer is not valid. No call was placed."
         ),
-        next_step=_("Correct the value and call again."),
+        next_step=Words(
+            caller=_("Correct the value and call again."),
+            others=_("The customer manager should correct the value and call again."),
+            admin=_("The customer manager should correct the value and call again."),
+        ),
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
     ),
     Row(
         "agent_number",
-        title=_("Refused by the console: your phone number is not valid"),
-        explanation=_(
-            "The console did not send this call to AICC because the softphone or calling number "
-            "assigned to you is not a valid phone number. No call was placed."
+        title=Words(
+            caller=_("Refused by the console: your phone number is not valid"),
+            others=_("Refused by the console: the customer manager's phone number is not valid"),
+            admin=_("Refused by the console: the customer manager's phone number is not valid"),
         ),
-        next_step=_("Ask your console admin to correct the numbers assigned to you."),
+        explanation=Words(
+            caller=_(
+                "The console did not send this call to AICC because the softphone or calling "
+                "number assigned to you is not a valid phone number. No call was placed."
+            ),
+            others=_(
+                "The console did not send this call to AICC because the softphone or calling "
+                "number assigned to the customer manager is not a valid phone number. No call "
+                "was placed."
+            ),
+            admin=_(
+                "The console did not send this call to AICC because the softphone or calling "
+                "number assigned to the customer manager is not a valid phone number. No call "
+                "was placed."
+            ),
+        ),
+        next_step=Words(
+            caller=_("Ask your console admin to correct the numbers assigned to you."),
+            others=_(
+                "A console admin should correct the numbers assigned to the customer manager."
+            ),
+            admin=_("Correct the softphone mapping of the customer manager."),
+        ),
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.SETTINGS,
     ),
 ]
 
 FALLBACK = Row(
     title=_("Refused by the console ({code})"),
     explanation=_("The console did not send this call to AICC ({code}). No call was placed."),
-    next_step=_("Tell your console admin."),
+    next_step=Words(
+        caller=_("Tell your console admin."),
+        others=_("A console admin should look into it."),
+        admin=_("Look into it: the console's log names the rule."),
+    ),
     fixer=Fixer.ADMIN,
     retry=False,
+    group=Group.CONSOLE,
 )

@@ -10,17 +10,43 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .core import Fixer, Row
+from .core import Fixer, Group, Row, Words
 from .wording import ADMIN_THEN_PROVIDER, CUSTOMER_UNREACHABLE_NEXT, NOTHING_TO_DO, TRY_LATER
 
-_TRY_LATER_SIMPLE = _("Try again later.")
-_CHECK_NUMBER_Q850 = _(
-    "Check the customer's number, including any area or country code. If your own phone never "
-    "rang, ask your console admin to check your number."
+_TRY_LATER_SIMPLE = Words(
+    caller=_("Try again later."), others=_("The customer manager can call again later.")
 )
-_NETWORK_TRY_LATER = _(
-    "Try again in a few minutes. If it keeps happening, tell your console admin so the AICC "
-    "provider can look into it."
+_CHECK_NUMBER_Q850 = Words(
+    caller=_(
+        "Check the customer's number, including any area or country code. If your own phone "
+        "never rang, ask your console admin to check your number."
+    ),
+    others=_(
+        "The customer manager should check the customer's number, including any area or country "
+        "code. If their own phone never rang, a console admin should check their number."
+    ),
+    admin=_(
+        "The customer manager should check the customer's number, including any area or country "
+        "code. If their own phone never rang, check their number on the Softphones page."
+    ),
+)
+_NETWORK_TRY_LATER = Words(
+    caller=_(
+        "Try again in a few minutes. If it keeps happening, tell your console admin so the AICC "
+        "provider can look into it."
+    ),
+    others=_(
+        "The customer manager can call again in a few minutes. If it keeps happening, a console "
+        "admin should ask the AICC provider to look into it."
+    ),
+    admin=_(
+        "The customer manager can call again in a few minutes. If it keeps happening, ask the "
+        "AICC provider to look into it."
+    ),
+)
+_ANOTHER_WAY = Words(
+    caller=_("Contact the customer another way."),
+    others=_("The customer manager can contact the customer another way."),
 )
 
 REASONS = [
@@ -31,6 +57,7 @@ REASONS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.ENDED,
         vendor_msg="Not applicable",
     ),
     Row(
@@ -40,6 +67,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Unallocated (unassigned) number",
     ),
     Row(
@@ -51,6 +79,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="No route to specified transit network",
     ),
     Row(
@@ -62,6 +91,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="No route to destination",
     ),
     Row(
@@ -74,6 +104,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Send special information tone",
     ),
     Row(
@@ -85,6 +116,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Misdialled trunk prefix",
     ),
     Row(
@@ -94,15 +126,22 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Channel unacceptable",
     ),
     Row(
         "7",
         title=_("Call delivered on an existing line"),
         explanation=_("The phone network connected the call over a line that was already set up."),
-        next_step=_("Nothing to do. If the call did not work, try again."),
+        next_step=Words(
+            caller=_("Nothing to do. If the call did not work, try again."),
+            others=_(
+                "Nothing to do. If the call did not work, the customer manager can call again."
+            ),
+        ),
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.ENDED,
         vendor_msg="Call awarded and being delivered in an established channel",
     ),
     Row(
@@ -114,6 +153,7 @@ REASONS = [
         next_step=_TRY_LATER_SIMPLE,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Preemption",
     ),
     Row(
@@ -125,6 +165,7 @@ REASONS = [
         next_step=_TRY_LATER_SIMPLE,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Preemption - circuit reserved for reuse",
     ),
     Row(
@@ -134,6 +175,7 @@ REASONS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.ENDED,
         vendor_msg="Normal call clearing",
     ),
     Row(
@@ -143,6 +185,7 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="User busy",
     ),
     Row(
@@ -154,6 +197,7 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="No user responding",
     ),
     Row(
@@ -163,6 +207,7 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="No answer from user (user alerted)",
     ),
     Row(
@@ -174,6 +219,7 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="Subscriber absent",
     ),
     Row(
@@ -183,15 +229,23 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="Call rejected",
     ),
     Row(
         "22",
         title=_("Number has changed"),
         explanation=_("The number called is no longer in use because its owner changed it."),
-        next_step=_("Find the customer's new number and update it, then call again."),
+        next_step=Words(
+            caller=_("Find the customer's new number and update it, then call again."),
+            others=_(
+                "The customer manager should find the customer's new number and update it, then "
+                "call again."
+            ),
+        ),
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Number changed",
     ),
     Row(
@@ -201,6 +255,7 @@ REASONS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.ENDED,
         vendor_msg="Non-selected user clearing",
     ),
     Row(
@@ -210,6 +265,7 @@ REASONS = [
         next_step=CUSTOMER_UNREACHABLE_NEXT,
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.NO_ANSWER,
         vendor_msg="Destination out of order",
     ),
     Row(
@@ -219,6 +275,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Invalid number format (address incomplete)",
     ),
     Row(
@@ -228,6 +285,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Facility rejected",
     ),
     Row(
@@ -237,6 +295,7 @@ REASONS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.ENDED,
         vendor_msg="Normal, unspecified",
     ),
     Row(
@@ -246,6 +305,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="No circuit/channel available",
     ),
     Row(
@@ -255,6 +315,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Network out of order",
     ),
     Row(
@@ -264,6 +325,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Temporary failure",
     ),
     Row(
@@ -273,6 +335,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Switching equipment congestion",
     ),
     Row(
@@ -282,6 +345,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Requested circuit/channel not available",
     ),
     Row(
@@ -291,6 +355,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Resource unavailable, unspecified",
     ),
     Row(
@@ -302,15 +367,17 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Requested facility not subscribed",
     ),
     Row(
         "55",
         title=_("Incoming calls barred"),
         explanation=_("The phone called does not accept calls from this line."),
-        next_step=_("Contact the customer another way."),
+        next_step=_ANOTHER_WAY,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Incoming calls barred within CUG",
     ),
     Row(
@@ -320,6 +387,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Bearer capability not authorized",
     ),
     Row(
@@ -329,6 +397,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Bearer capability not presently available",
     ),
     Row(
@@ -338,6 +407,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Service or option not available, unspecified",
     ),
     Row(
@@ -347,6 +417,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Bearer capability not implemented",
     ),
     Row(
@@ -356,6 +427,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Requested facility not implemented",
     ),
     Row(
@@ -365,6 +437,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Service or option not implemented, unspecified",
     ),
     Row(
@@ -373,9 +446,10 @@ REASONS = [
         explanation=_(
             "The phone called only accepts calls from members of a closed group of lines."
         ),
-        next_step=_("Contact the customer another way."),
+        next_step=_ANOTHER_WAY,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="User not member of CUG",
     ),
     Row(
@@ -388,6 +462,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.CALLER,
         retry=False,
+        group=Group.NUMBER,
         vendor_msg="Incompatible destination",
     ),
     Row(
@@ -397,6 +472,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Invalid message, unspecified",
     ),
     Row(
@@ -406,6 +482,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.NETWORK,
         vendor_msg="Mandatory information element is missing",
     ),
     Row(
@@ -415,6 +492,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.NETWORK,
         vendor_msg="Message type non-existent or not implemented",
     ),
     Row(
@@ -424,6 +502,7 @@ REASONS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.NETWORK,
         vendor_msg="Information element / parameter non-existent or not implemented",
     ),
     # In practice 100 is also what some networks send for a badly formatted number.
@@ -437,6 +516,7 @@ REASONS = [
         next_step=_CHECK_NUMBER_Q850,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.NETWORK,
         vendor_msg="Invalid information element contents",
     ),
     Row(
@@ -446,6 +526,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Recovery on timer expiry",
     ),
     Row(
@@ -455,6 +536,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Protocol error, unspecified",
     ),
     Row(
@@ -466,6 +548,7 @@ REASONS = [
         next_step=_NETWORK_TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.NETWORK,
         vendor_msg="Interworking, unspecified",
     ),
 ]
@@ -478,4 +561,5 @@ FALLBACK = Row(
     next_step=TRY_LATER,
     fixer=Fixer.PROVIDER,
     retry=True,
+    group=Group.PROVIDER,
 )

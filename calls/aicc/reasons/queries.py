@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .core import Fixer, Row
+from .core import Fixer, Group, Row, Words
 from .wording import ADMIN_THEN_PROVIDER, CONSOLE_FAULT, NOTHING_TO_DO, TRY_LATER
 
 # --------------------------------------------------------------------------------------------
@@ -23,6 +23,7 @@ QUERY_CALL_STATE = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="Success",
     ),
     Row(
@@ -35,6 +36,7 @@ QUERY_CALL_STATE = [
         next_step=_("Refresh again in a moment."),
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="Status query failed",
     ),
     Row(
@@ -47,6 +49,7 @@ QUERY_CALL_STATE = [
         next_step=CONSOLE_FAULT,
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.CONSOLE,
         vendor_msg="callSerialNo format invalid",
     ),
 ]
@@ -57,6 +60,7 @@ QUERY_CALL_STATE_FALLBACK = Row(
     next_step=TRY_LATER,
     fixer=Fixer.PROVIDER,
     retry=False,
+    group=Group.PROVIDER,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -71,6 +75,7 @@ QUERY_CALL_DETAIL_RECORD = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="Query call detail record successfully",
     ),
     # Not an error: AICC reports an empty result as retCode 1.  Records can appear a few
@@ -82,6 +87,7 @@ QUERY_CALL_DETAIL_RECORD = [
         next_step=_("Nothing to do. If a call ended only just now, check again in a few minutes."),
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.OK,
         vendor_msg="No data found",
     ),
     Row(
@@ -91,6 +97,7 @@ QUERY_CALL_DETAIL_RECORD = [
         next_step=CONSOLE_FAULT,
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.CONSOLE,
         vendor_msg="start/end time format invalid",
     ),
     Row(
@@ -100,18 +107,30 @@ QUERY_CALL_DETAIL_RECORD = [
         next_step=CONSOLE_FAULT,
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.CONSOLE,
         vendor_msg="limit/offset format invalid",
     ),
     Row(
         "12",
         title=_("Calling number not available"),
         explanation=_("The phone number used to filter the call history is not available in AICC."),
-        next_step=_(
-            "Check the phone number in the filter. If it is right, ask your console admin to "
-            "check the softphone numbers assigned in the console."
+        next_step=Words(
+            caller=_(
+                "Check the phone number in the filter. If it is right, ask your console admin to "
+                "check the softphone numbers assigned in the console."
+            ),
+            others=_(
+                "Check the phone number in the filter. If it is right, a console admin should "
+                "check the softphone numbers assigned in the console."
+            ),
+            admin=_(
+                "Check the phone number in the filter. If it is right, check the softphone "
+                "numbers on the Softphones page."
+            ),
         ),
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.SETTINGS,
         vendor_msg="Calling number unavailable",
     ),
 ]
@@ -122,6 +141,7 @@ QUERY_CALL_DETAIL_RECORD_FALLBACK = Row(
     next_step=TRY_LATER,
     fixer=Fixer.PROVIDER,
     retry=False,
+    group=Group.PROVIDER,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -136,6 +156,7 @@ QUERY_PHONE = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="Success",
     ),
     Row(
@@ -145,6 +166,7 @@ QUERY_PHONE = [
         next_step=TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="Query failed",
     ),
     Row(
@@ -157,6 +179,7 @@ QUERY_PHONE = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Mobile agent information is empty",
     ),
     Row(
@@ -169,6 +192,7 @@ QUERY_PHONE = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Registration server address or port is empty",
     ),
     Row(
@@ -180,6 +204,7 @@ QUERY_PHONE = [
         next_step=CONSOLE_FAULT,
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.CONSOLE,
         vendor_msg="limit or offset is empty",
     ),
     Row(
@@ -189,6 +214,7 @@ QUERY_PHONE = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="VDN information is empty",
     ),
 ]
@@ -199,6 +225,7 @@ QUERY_PHONE_FALLBACK = Row(
     next_step=ADMIN_THEN_PROVIDER,
     fixer=Fixer.PROVIDER,
     retry=False,
+    group=Group.PROVIDER,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +240,7 @@ GET_RECORDING_ADDRESS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="Success",
     ),
     Row(
@@ -222,6 +250,7 @@ GET_RECORDING_ADDRESS = [
         next_step=TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="Upload to OBS failed",
     ),
     Row(
@@ -231,6 +260,7 @@ GET_RECORDING_ADDRESS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="VDN/VCC unavailable",
     ),
     # "No matching history record": either the call was never connected (nothing recorded)
@@ -245,6 +275,7 @@ GET_RECORDING_ADDRESS = [
         next_step=_("If the call ended only just now, try again in a few minutes."),
         fixer=Fixer.NOBODY,
         retry=True,
+        group=Group.OK,
         vendor_msg="No matching history record",
     ),
     Row(
@@ -256,6 +287,7 @@ GET_RECORDING_ADDRESS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="VDN/VCC does not exist",
     ),
     Row(
@@ -265,6 +297,7 @@ GET_RECORDING_ADDRESS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="SFTP info empty",
     ),
     Row(
@@ -276,6 +309,7 @@ GET_RECORDING_ADDRESS = [
         next_step=ADMIN_THEN_PROVIDER,
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="SFTP user password empty",
     ),
     Row(
@@ -285,6 +319,7 @@ GET_RECORDING_ADDRESS = [
         next_step=TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="SFTP connection failed",
     ),
     Row(
@@ -294,6 +329,7 @@ GET_RECORDING_ADDRESS = [
         next_step=TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="Could not obtain temp path",
     ),
     Row(
@@ -303,6 +339,7 @@ GET_RECORDING_ADDRESS = [
         next_step=TRY_LATER,
         fixer=Fixer.PROVIDER,
         retry=True,
+        group=Group.PROVIDER,
         vendor_msg="Download from UAP failed",
     ),
     Row(
@@ -312,15 +349,21 @@ GET_RECORDING_ADDRESS = [
         next_step=CONSOLE_FAULT,
         fixer=Fixer.ADMIN,
         retry=False,
+        group=Group.CONSOLE,
         vendor_msg="callSerialNo longer than 50 chars",
     ),
     Row(
         "13",
         title=_("Recording too large"),
         explanation=_("The recording is larger than AICC allows for download."),
-        next_step=_("Ask your console admin to get the recording from the AICC provider."),
+        next_step=Words(
+            caller=_("Ask your console admin to get the recording from the AICC provider."),
+            others=_("A console admin can get the recording from the AICC provider."),
+            admin=_("Get the recording from the AICC provider."),
+        ),
         fixer=Fixer.PROVIDER,
         retry=False,
+        group=Group.PROVIDER,
         vendor_msg="Recording file exceeds size limit",
     ),
 ]
@@ -331,4 +374,5 @@ GET_RECORDING_ADDRESS_FALLBACK = Row(
     next_step=TRY_LATER,
     fixer=Fixer.PROVIDER,
     retry=False,
+    group=Group.PROVIDER,
 )

@@ -7,26 +7,36 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .core import Fixer, Row
-from .wording import NOTHING_TO_DO
+from .core import Fixer, Group, Row, Words
+from .wording import ANSWER_WHEN_IT_RINGS, NOTHING_TO_DO
 
 REASONS = [
     Row(
         "0",
         title=_("Waiting to be called"),
-        explanation=_("AICC has accepted the call and will ring your phone shortly."),
-        next_step=_("Wait for your phone to ring."),
+        explanation=Words(
+            caller=_("AICC has accepted the call and will ring your phone shortly."),
+            others=_(
+                "AICC has accepted the call and will ring the customer manager's phone shortly."
+            ),
+        ),
+        next_step=Words(caller=_("Wait for your phone to ring."), others=NOTHING_TO_DO),
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="waiting to be called",
     ),
     Row(
         "1",
         title=_("Calling"),
-        explanation=_("AICC is ringing your phone or the customer's phone."),
-        next_step=_("Answer your phone when it rings."),
+        explanation=Words(
+            caller=_("AICC is ringing your phone or the customer's phone."),
+            others=_("AICC is ringing the customer manager's phone or the customer's phone."),
+        ),
+        next_step=ANSWER_WHEN_IT_RINGS,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="calling",
     ),
     Row(
@@ -36,6 +46,7 @@ REASONS = [
         next_step=NOTHING_TO_DO,
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="in conversation",
     ),
     Row(
@@ -45,6 +56,7 @@ REASONS = [
         next_step=_("See the outcome for how the call ended."),
         fixer=Fixer.NOBODY,
         retry=False,
+        group=Group.OK,
         vendor_msg="ended",
     ),
 ]
@@ -55,4 +67,5 @@ FALLBACK = Row(
     next_step=_("Refresh the page later to see the current state."),
     fixer=Fixer.NOBODY,
     retry=False,
+    group=Group.OK,
 )

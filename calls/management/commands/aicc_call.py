@@ -10,6 +10,7 @@ from uuid import uuid4
 
 from django.core.management.base import BaseCommand, CommandError
 
+from calls.aicc.reasons import Reader
 from calls.models import Call
 from calls.services import placing
 from console.models import Membership, Tenant
@@ -71,12 +72,13 @@ class Command(BaseCommand):
             f"call {call.code}: {call.get_status_display()} ({call.elapsed_ms or 0:.0f} ms)"
         )
         if call.status != Call.Status.PLACED:
-            reason = call.reason()
+            # Whoever runs this reads about the softphone's owner, not to them.
+            reason = call.reason(Reader.OTHERS)
             self.stdout.write(f"  {reason.source} {reason.code}: {reason.title}")
             self.stdout.write(f"  {reason.explanation}")
             for name, messages in placed.refused.items():
                 self.stdout.write(f"  {OPTIONS[name]}: {' '.join(messages)}")
-            self.stdout.write(f"  next step: {reason.next_step} (who: {reason.fixer.label()})")
+            self.stdout.write(f"  next step: {reason.next_step} (who: {reason.who})")
             if call.status == Call.Status.UNKNOWN:
                 raise CommandError(
                     "the outcome is unknown: a call may have been placed", returncode=3
@@ -91,6 +93,6 @@ class Command(BaseCommand):
             if call.state != last_state:
                 self.stdout.write(f"  state {call.state}")
                 last_state = call.state
-        outcome = call.outcome()
+        outcome = call.outcome(Reader.OTHERS)
         if outcome is not None:
             self.stdout.write(f"  outcome: {outcome.code} {outcome.title}")
