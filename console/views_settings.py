@@ -29,7 +29,7 @@ def tenant_settings(request):
     if request.method == "GET":
         return _render(request, TenantSettingsForm(tenant=request.tenant))
     if not request.membership.is_admin:
-        raise PermissionDenied  # supervisors read, only admins change
+        raise PermissionDenied(_("Only the tenant's admins can change the settings."))
     form = TenantSettingsForm(request.POST, tenant=request.tenant)
     if not form.is_valid():
         return _render(request, form)

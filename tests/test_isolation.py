@@ -43,6 +43,7 @@ SKIP_PREFIXES = {
 NO_TENANT = {
     "home": "Redirects to the user's own current tenant; takes no tenant from the URL.",
     "healthz": "Load-balancer health check: answers only whether the database is up.",
+    "favicon": "Redirects to the icon among the static files: no tenant data.",
     "call-link": "Deep link /call/?called=...: redirects to the user's own tenant's call page.",
     "invitation": "An invitation link: the secret token in the URL names it (test_invitations.py).",
     "invitation-open": "The invitation whose token is in the session (test_invitations.py).",
