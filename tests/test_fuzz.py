@@ -64,6 +64,7 @@ ENDPOINTS = [
     ("manager", "get", "calls/", (*FILTERS, "days")),
     ("supervisor", "get", "calls/", FILTERS),
     ("supervisor", "get", "calls/export.csv", FILTERS),
+    ("supervisor", "get", "calls/export.xlsx", FILTERS),
     ("supervisor", "get", "dashboard/", ("days",)),
     ("admin", "get", "audit/", ("action", "actor", "before")),
     ("admin", "post", "settings/", ("name", "aicc_base_url", "aicc_token_url", "app_key",

@@ -89,6 +89,7 @@ EXPECTED = {
     "call-status": {A: 200, S: 200, M: 200},
     "history": {A: 200, S: 200, M: 200},  # managers see their own calls
     "history-export": {A: 200, S: 200, M: 200},
+    "history-export-xlsx": {A: 200, S: 200, M: 200},
     "history-callbacks": {A: 200, S: 403, M: 403},
     "call-detail": {A: 200, S: 200, M: 200},
     "call-refresh": post_only(),
