@@ -82,7 +82,7 @@ EXPECTED = {
     "people-invite": post_only(S, M),
     "invitation-withdraw": post_only(S, M),
     "person-role": post_only(S, M),
-    "person-remove": post_only(S, M),
+    "person-remove": {A: 200, S: 403, M: 403},  # GET: the confirmation page
     "audit": {A: 200, S: 200, M: 403},
     # calls
     "call": {A: 403, S: 403, M: 200},
