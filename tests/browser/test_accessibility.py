@@ -5,6 +5,8 @@ axe-core comes from the axe-playwright-python test dependency and is evaluated t
 DevTools protocol, so it is never served by the console and the pages keep their strict CSP.
 """
 
+import time
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -40,7 +42,9 @@ def audit(page, live_server, paths) -> dict:
 
 @pytest.fixture
 def placed(manager_membership, simctl):
+    """A call the customer answered: its page has the recording's player."""
     from calls.services import placing
+    from calls.services.outcomes import call_refresh_outcome
 
     placing.call_place(
         membership=manager_membership,
@@ -48,7 +52,11 @@ def placed(manager_membership, simctl):
         called="13800000000",
         idempotency_key="a11y-1",
     )
-    return Call.objects.get()
+    time.sleep(0.3)  # the simulator (time_scale 0.01) ends the call
+    call = Call.objects.get()
+    call_refresh_outcome(call)
+    assert call.talking_at is not None
+    return call
 
 
 def _reader_paths(tenant, call):
@@ -67,9 +75,11 @@ def _reader_paths(tenant, call):
 
 def test_admin_pages(page, live_server, admin, supervisor, manager, tenant, placed):
     mapping = tenant.softphones.get()
+    member = tenant.memberships.get(user=supervisor)
     t = f"/t/{tenant.code}"
     log_in(page, live_server, "alice")
     paths = _reader_paths(tenant, placed) + [
+        f"{t}/people/{member.code}/remove/",
         f"{t}/softphones/{mapping.code}/",
         f"{t}/softphones/add/",
         f"{t}/softphones/import/",
