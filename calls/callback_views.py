@@ -140,6 +140,14 @@ def callbacks(request):
             return redirect("history-callbacks", tenant_code=tenant.code)
     else:
         form = SharedKeyForm()
+    ctx = {**callback_status(request), "form": form, "tz": tenant.time_zone}
+    return render(request, "calls/history_callbacks.html", ctx)
+
+
+def callback_status(request) -> dict:
+    """The tenant's callback URLs (absolute) and its sync row (when the last event came, the last
+    one refused): for this page and the Settings page."""
+    tenant = request.tenant
     sync = sync_row(tenant)
     urls = {
         kind: request.build_absolute_uri(
@@ -147,5 +155,4 @@ def callbacks(request):
         )
         for kind in ("connect", "release")
     }
-    ctx = {"sync": sync, "form": form, "urls": urls, "tz": tenant.time_zone}
-    return render(request, "calls/history_callbacks.html", ctx)
+    return {"sync": sync, "urls": urls}

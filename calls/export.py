@@ -1,7 +1,9 @@
-"""CSV export of the filtered history, streamed in constant memory (columns: docs/export.md).
+"""CSV and XLSX exports of the filtered history, streamed in constant memory (columns:
+docs/export.md).
 
 Rows come from one query read in chunks (`iterator(chunk_size=...)`, a server-side cursor on
-PostgreSQL) and leave as CSV lines one by one; nothing collects the whole result.
+PostgreSQL) and leave as CSV lines, or XLSX rows (calls/xlsx.py), one by one; nothing collects the
+whole result.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils.timezone import localtime
 
+from calls import xlsx
 from calls.aicc.reasons import Reader, decode
 from calls.models import Call
 
@@ -40,6 +43,9 @@ COLUMNS = [
     "agent_talk_seconds",
     "outcome_source",
 ]
+SERIAL = COLUMNS.index("serial")
+# XLSX column widths (characters), in the order of COLUMNS.
+WIDTHS = [19, 36, 18, 14, 10, 13, 13, 9, 21, 18, 30, 18, 40, 24, 6, 8, 24, 8, 9, 9, 8]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -140,15 +146,43 @@ def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
     ]
 
 
+def serial_cell(serial: str) -> str:
+    """The serial as a CSV cell spreadsheet programs keep as text: ="1037058396471308289". Read as
+    a number, its 19 digits would be rounded to 15 (1.03705839647131E+18)."""
+    return f'="{serial}"' if serial.isdigit() else safe_cell(serial)
+
+
+def _values(qs: QuerySet[Call]):
+    return qs.order_by("-created_at", "-id").values_list(*FIELDS).iterator(chunk_size=CHUNK)
+
+
 def csv_lines(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
     yield writer.writerow(COLUMNS)
     texts = _Texts()
-    rows = qs.order_by("-created_at", "-id").values_list(*FIELDS).iterator(chunk_size=CHUNK)
-    for values in rows:
-        yield writer.writerow([safe_cell(v) for v in csv_row(values, tz, texts)])
+    for values in _values(qs):
+        cells = [safe_cell(v) for v in csv_row(values, tz, texts)]
+        cells[SERIAL] = serial_cell(values[9])
+        yield writer.writerow(cells)
 
 
-def export_filename(now, tz: ZoneInfo) -> str:
-    return localtime(now, tz).strftime("calls-%Y%m%d-%H%M.csv")
+def xlsx_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
+    """The CSV's columns as typed cells: times as dates, talk times as durations, the HTTP status
+    a number, everything else (serials and phone numbers too) text."""
+    row = csv_row(v, tz, texts)
+    row[0] = localtime(v[0], tz).replace(tzinfo=None)
+    row[14] = v[13]  # http_status
+    row[18] = None if v[18] is None else xlsx.Duration(v[18])  # talk_seconds
+    row[19] = None if v[19] is None else xlsx.Duration(v[19])  # agent_talk_seconds
+    return row
+
+
+def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
+    texts = _Texts()
+    rows = (xlsx_row(values, tz, texts) for values in _values(qs))
+    return xlsx.workbook("Calls", COLUMNS, rows, widths=WIDTHS)
+
+
+def export_filename(now, tz: ZoneInfo, ext: str = "csv") -> str:
+    return localtime(now, tz).strftime(f"calls-%Y%m%d-%H%M.{ext}")

@@ -8,6 +8,11 @@ urlpatterns = [
         "t/<uuid:tenant_code>/calls/export.csv", history_views.history_export, name="history-export"
     ),
     path(
+        "t/<uuid:tenant_code>/calls/export.xlsx",
+        history_views.history_export_xlsx,
+        name="history-export-xlsx",
+    ),
+    path(
         "t/<uuid:tenant_code>/calls/callbacks/", callback_views.callbacks, name="history-callbacks"
     ),
     path(

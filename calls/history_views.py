@@ -1,5 +1,5 @@
 """Call history: the filtered list, one call's detail, refreshing its outcome, its recording and
-the CSV export. Managers see their own calls; admins and supervisors the whole tenant."""
+the CSV and XLSX exports. Managers see their own calls; admins and supervisors the whole tenant."""
 
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,8 @@ from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
 from console.selectors import managers_of
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form(membership: Membership, request) -> HistoryFilter:
@@ -150,6 +152,21 @@ def history_export(request):
     return response
 
 
+@tenant_view()
+@require_GET
+def history_export_xlsx(request):
+    """The same calls as the CSV export, as a spreadsheet with typed cells (calls/xlsx.py)."""
+    membership = request.membership
+    form = _filter_form(membership, request)
+    qs = selectors.calls_for(membership, form.filters)
+    tz = ZoneInfo(membership.tenant.time_zone)
+    response = StreamingHttpResponse(export.xlsx_chunks(qs, tz), content_type=XLSX_TYPE)
+    name = export.export_filename(timezone.now(), tz, "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _detail_context(membership: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == membership.user_id
     reader = reader_for(membership, call)
@@ -164,7 +181,10 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
         "final": call.outcome_source in FINAL_SOURCES,
         "show_data": membership.can_read_history or mine,
         "call_again": mine and membership.role == Membership.Role.MANAGER,
-        "can_listen": membership.can_read_history and bool(call.serial),
+        # Only a call the customer answered has a recording.
+        "can_listen": membership.can_read_history
+        and bool(call.serial)
+        and bool(call.talking_at or call.talk_seconds),
         "tz": membership.tenant.time_zone,
     }
     ctx.update(extra)
@@ -210,8 +230,9 @@ def call_refresh(request, call_code):
 @tenant_view(roles=READERS)
 @require_GET
 def call_recording(request, call_code):
-    """Ask AICC for the recording's address now and send the listener there (or stream the
-    recording with ?download=1)."""
+    """The call's recording, streamed through the console: played by the call page's <audio>
+    element (byte ranges, for seeking) or downloaded with ?download=1. AICC is asked for the
+    recording's address each time; the address never reaches the browser."""
     membership = request.membership
     call = selectors.visible_call(membership, call_code)
     if not call.serial:
@@ -220,20 +241,22 @@ def call_recording(request, call_code):
     if recording.reason is not None:
         ctx = _detail_context(membership, call, recording_reason=recording.reason)
         return render(request, "calls/history_recording.html", ctx, status=recording.status)
-    if request.GET.get("download") != "1":
-        response = redirect(recording.url)
-    else:
-        download = recording_download(recording.url)
-        if download.chunks is None:
-            ctx = _detail_context(
-                membership,
-                call,
-                recording_reason=download.reason,
-                upstream_status=download.upstream_status,
-            )
-            return render(request, "calls/history_recording.html", ctx, status=502)
-        response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
-        response["Content-Disposition"] = f'attachment; filename="call-{call.serial}.wav"'
+    download = recording_download(recording.url, request.headers.get("Range", ""))
+    if download.chunks is None:
+        ctx = _detail_context(
+            membership,
+            call,
+            recording_reason=download.reason,
+            upstream_status=download.upstream_status,
+        )
+        return render(request, "calls/history_recording.html", ctx, status=502)
+    response = StreamingHttpResponse(
+        download.chunks, status=download.status, content_type=download.content_type
+    )
+    for header, value in download.headers.items():
+        response[header] = value
+    kind = "attachment" if request.GET.get("download") == "1" else "inline"
+    name = f"call-{call.serial}{download.extension}"
+    response["Content-Disposition"] = f'{kind}; filename="{name}"'
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -15,6 +15,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from console.models import Membership
 
@@ -23,6 +24,13 @@ ADMIN_ONLY = (Role.ADMIN,)
 MANAGERS_ONLY = (Role.MANAGER,)
 READERS = (Role.ADMIN, Role.SUPERVISOR)  # see the whole tenant's history
 ANY_ROLE = (Role.ADMIN, Role.SUPERVISOR, Role.MANAGER)
+
+# What the 403 page says to a member whose role may not open the page.
+WHO_MAY = {
+    MANAGERS_ONLY: _("Only customer managers place calls, from their own softphone."),
+    ADMIN_ONLY: _("Only the tenant's admins can open this page."),
+    READERS: _("Only the tenant's admins and supervisors can open this page."),
+}
 
 
 def tenant_view(roles=ANY_ROLE):
@@ -38,7 +46,7 @@ def tenant_view(roles=ANY_ROLE):
             if membership is None:  # the middleware did not resolve it: never serve the page
                 raise Http404
             if membership.role not in roles:
-                raise PermissionDenied
+                raise PermissionDenied(WHO_MAY.get(tuple(roles), ""))
             return view(request, *args, **kwargs)
 
         return wrapper

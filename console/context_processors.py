@@ -2,6 +2,27 @@ from django.utils.functional import SimpleLazyObject
 
 from console.models import Membership
 
+# The navigation entry each page belongs to (its URL name -> entry). The entry's own page is
+# marked aria-current="page", the pages under it aria-current="true".
+NAV_SECTIONS = {
+    "call": "call",
+    "history": "history",
+    "call-detail": "history",
+    "call-recording": "history",
+    "dashboard": "dashboard",
+    "tenant-settings": "settings",
+    "history-callbacks": "settings",
+    "softphones": "softphones",
+    "softphone-add": "softphones",
+    "softphone-edit": "softphones",
+    "softphones-import": "softphones",
+    "softphones-allocated": "softphones",
+    "people": "people",
+    "people-create": "people",
+    "audit": "audit",
+}
+NAV_PAGES = {"call", "history", "dashboard", "tenant-settings", "softphones", "people", "audit"}
+
 
 def nav(request):
     """The membership of the page's tenant (set by console.tenancy.TenantMiddleware) and, lazily, the user's other tenants."""
@@ -16,7 +37,11 @@ def nav(request):
             .order_by("tenant__name")
         )
 
+    match = getattr(request, "resolver_match", None)
+    name = match.url_name if match else None
     return {
+        "nav_section": NAV_SECTIONS.get(name),
+        "nav_current": "page" if name in NAV_PAGES else "true",
         "membership": m,
         "tenant": m.tenant if m else None,
         "my_memberships": SimpleLazyObject(others),

@@ -383,7 +383,13 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class InviteForm(RoleForm):
+class NewPersonRoleForm(RoleForm):
+    """Someone added to the tenant is a customer manager unless the admin chooses otherwise."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MANAGER)
+
+
+class InviteForm(NewPersonRoleForm):
     email = forms.EmailField(
         label=_("E-mail"),
         help_text=_(
@@ -433,7 +439,7 @@ class JoinForm(forms.Form):
         return data
 
 
-class CreateUserForm(RoleForm):
+class CreateUserForm(NewPersonRoleForm):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,

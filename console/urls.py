@@ -6,6 +6,8 @@ from console import views, views_invitation, views_two_factor
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (a recording opened on its own).
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/login/two-factor/", views_two_factor.login_two_factor, name="login-two-factor"),
     path("accounts/two-factor/", views_two_factor.two_factor, name="two-factor"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from console.access import tenant_view
@@ -37,6 +38,12 @@ def home(request):
 @require_GET
 def tenant_home(request):
     return redirect(LANDING[request.membership.role], tenant_code=request.tenant.code)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (a recording opened on its own)."""
+    return redirect(static("console/favicon.svg"), permanent=True)
 
 
 @require_GET

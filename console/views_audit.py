@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from console.access import READERS, tenant_view
 from console.audit import ACTIONS
+from console.audit_words import describe
 from console.htmx import wants_partial
 
 PAGE_SIZE = 50
@@ -39,7 +40,7 @@ def audit_log(request):
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
     ctx = {
-        "entries": entries,
+        "entries": [describe(e) for e in entries],
         "next_before": entries[-1].id if more else None,
         "actions": ACTIONS.items(),
         "action": action,

@@ -146,9 +146,21 @@ def person_role(request, member_code):
 
 
 @tenant_view(roles=ADMIN_ONLY)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_remove(request, member_code):
-    """End the membership (not the account)."""
+    """End the membership (not the account), after a confirmation page (GET; no script needed)."""
+    if request.method == "GET":
+        member = member_of(request.tenant, member_code)
+        ctx = {
+            "p": member,
+            "softphones": list(
+                request.tenant.softphones.filter(user=member.user, enabled=True).values_list(
+                    "softphone", flat=True
+                )
+            ),
+            "yourself": member.user_id == request.user.id,
+        }
+        return render(request, "console/person_remove.html", ctx)
     try:
         user = member_remove(tenant=request.tenant, code=member_code, actor=request.user)
     except LastAdmin as e:

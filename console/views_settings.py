@@ -8,14 +8,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from calls.callback_views import callback_status
 from calls.readers import reader_for
 from console.access import ADMIN_ONLY, READERS, tenant_view
 from console.forms import TenantSettingsForm
 from console.htmx import wants_partial
-from console.services.settings import connection_test, tenant_settings_save
+from console.services.settings import (
+    ConnectionTest,
+    connection_test,
+    settings_candidate,
+    tenant_settings_save,
+)
+
+NOT_TESTED = ConnectionTest(ok=False, elapsed_ms=0)
 
 
-def _render(request, form, *, test=None):
+def _render(request, form, *, test=None, tested=""):
     read_only = not request.membership.is_admin
     if read_only:
         for field in form.fields.values():
@@ -25,7 +33,10 @@ def _render(request, form, *, test=None):
     tpl = "console/settings.html"
     if test is not None and wants_partial(request):
         tpl += "#test-result"
-    return render(request, tpl, {"form": form, "test": test, "read_only": read_only})
+    ctx = {"form": form, "test": test, "tested": tested, "read_only": read_only}
+    if not read_only and not (test is not None and wants_partial(request)):
+        ctx["callbacks"] = callback_status(request)
+    return render(request, tpl, ctx)
 
 
 @tenant_view(roles=READERS)
@@ -34,7 +45,7 @@ def tenant_settings(request):
     if request.method == "GET":
         return _render(request, TenantSettingsForm(tenant=request.tenant))
     if not request.membership.is_admin:
-        raise PermissionDenied  # supervisors read, only admins change
+        raise PermissionDenied(_("Only the tenant's admins can change the settings."))
     form = TenantSettingsForm(request.POST, tenant=request.tenant)
     if not form.is_valid():
         return _render(request, form)
@@ -54,5 +65,16 @@ def tenant_settings(request):
 @tenant_view(roles=ADMIN_ONLY)
 @require_POST
 def settings_test(request):
-    test = connection_test(request.tenant)
-    return _render(request, TenantSettingsForm(tenant=request.tenant), test=test)
+    """Test the values in the form, saved or not (nothing is saved). A request without the form's
+    fields tests the saved settings."""
+    tenant = request.tenant
+    form = TenantSettingsForm(request.POST, tenant=tenant)
+    if not any(name in request.POST for name in form.fields):
+        form = TenantSettingsForm(tenant=tenant)
+        return _render(request, form, test=connection_test(tenant), tested="saved")
+    if not form.is_valid():
+        return _render(request, form, test=NOT_TESTED, tested="invalid")
+    candidate = settings_candidate(tenant, form.cleaned_data, form.new_secret())
+    unsaved = form.has_changed()
+    test = connection_test(candidate)
+    return _render(request, form, test=test, tested="unsaved" if unsaved else "saved")

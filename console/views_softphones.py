@@ -21,11 +21,11 @@ from console.models import who
 from console.selectors import mapping_of
 from console.services.settings import fetch_allocation
 from console.services.softphones import (
+    allocation_warnings,
     mapping_add,
     mapping_change,
     mapping_toggle,
     mappings_import,
-    unallocated_warning,
 )
 
 CHANGED_MEANWHILE = _("That changed meanwhile: check the list and try again.")
@@ -43,9 +43,9 @@ def _form_page(request, form, mapping=None):
     return render(request, tpl, {"form": form, "mapping": mapping})
 
 
-def _warn_if_unallocated(request, number: str) -> None:
-    warning = unallocated_warning(request.tenant, number)
-    if warning:
+def _warn_about_allocation(request, numbers: list[str]) -> None:
+    """Not allocated to the tenant, or paused: said after saving (one queryPhone)."""
+    for warning in allocation_warnings(request.tenant, numbers):
         messages.warning(request, warning)
 
 
@@ -75,7 +75,7 @@ def softphone_add(request):
         _("Softphone %(number)s mapped to %(who)s.")
         % {"number": mapping.softphone, "who": who(mapping.user)},
     )
-    _warn_if_unallocated(request, mapping.softphone)
+    _warn_about_allocation(request, [mapping.softphone])
     return _done(request)
 
 
@@ -96,7 +96,7 @@ def softphone_edit(request, mapping_code):
     if changes:
         messages.success(request, _("Softphone %(number)s saved.") % {"number": mapping.softphone})
         if "softphone" in changes:
-            _warn_if_unallocated(request, mapping.softphone)
+            _warn_about_allocation(request, [mapping.softphone])
     return _done(request)
 
 
@@ -125,6 +125,8 @@ def softphones_import(request):
         _("Imported: %(added)d added, %(updated)d updated, %(same)d unchanged.")
         % {"added": added, "updated": updated, "same": len(form.rows) - added - updated},
     )
+    if added or updated:
+        _warn_about_allocation(request, [row.softphone for row in form.rows])
     return redirect("softphones", tenant_code=request.tenant.code)
 
 

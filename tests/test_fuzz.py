@@ -57,6 +57,10 @@ SWEEP = ["", "-1", "9" * 30, "1e400", "0001-01-01", "9999-12-31", "2026-02-30", 
          "https://10.0.0.1"]  # fmt: skip
 FILTERS = ("date_from", "date_to", "number", "match", "status", "reason", "manager", "serial",
            "size", "after", "before")  # fmt: skip
+SETTINGS_FIELDS = ("name", "aicc_base_url", "aicc_token_url", "app_key", "app_secret",
+                   "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
+                   "anonymization_enabled", "softphone_ranges", "called_min_digits", "token_lifetime",
+                   "time_zone", "two_factor_required")  # fmt: skip
 # (role, method, path under the tenant, fields)
 ENDPOINTS = [
     ("manager", "post", "call/", ("called", "call_data", "caller_present", "idempotency_key", "confirm")),
@@ -64,12 +68,11 @@ ENDPOINTS = [
     ("manager", "get", "calls/", (*FILTERS, "days")),
     ("supervisor", "get", "calls/", FILTERS),
     ("supervisor", "get", "calls/export.csv", FILTERS),
+    ("supervisor", "get", "calls/export.xlsx", FILTERS),
     ("supervisor", "get", "dashboard/", ("days",)),
     ("admin", "get", "audit/", ("action", "actor", "before")),
-    ("admin", "post", "settings/", ("name", "aicc_base_url", "aicc_token_url", "app_key",
-        "app_secret", "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
-        "anonymization_enabled", "softphone_ranges", "called_min_digits", "token_lifetime",
-        "time_zone", "two_factor_required")),
+    ("admin", "post", "settings/", SETTINGS_FIELDS),
+    ("admin", "post", "settings/test/", SETTINGS_FIELDS),  # tests the form's values
     ("admin", "post", "softphones/add/", ("user", "softphone", "calling_number")),
     ("admin", "post", "softphones/import/", ("text",)),
     ("admin", "post", "people/invite/", ("email", "role")),

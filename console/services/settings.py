@@ -1,6 +1,7 @@
 """Tenant settings and AICC credentials: saving them, testing the connection, and reading the
 softphones AICC allocated to the tenant."""
 
+import copy
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from calls.models import AiccToken
 from calls.services.aicc import NotConfigured, client_for
 from calls.services.outbound import Blocked, check
 from console import audit
+from console.connection_words import admin_words
 from console.models import CREDENTIAL_FIELDS, SETTINGS_FIELDS, Tenant
 
 PLAIN_CREDENTIALS = tuple(f for f in CREDENTIAL_FIELDS if f != "app_secret")
@@ -53,9 +55,26 @@ class ConnectionTest:
     elapsed_ms: int
     reason: Reason | None = None
 
+    @property
+    def words(self):
+        """The failure as the admin who pressed "Test connection" reads it."""
+        return admin_words(self.reason) if self.reason is not None else None
+
+
+def settings_candidate(tenant: Tenant, data: dict, new_secret: str | None) -> Tenant:
+    """An unsaved copy of `tenant` with the settings form's cleaned `data` (and `new_secret`, as
+    for tenant_settings_save): what "Test connection" tests. Never saved."""
+    candidate = copy.copy(tenant)
+    for f in SETTINGS_FIELDS + PLAIN_CREDENTIALS:
+        setattr(candidate, f, data[f])
+    if new_secret is not None:
+        candidate.app_secret = new_secret
+    return candidate
+
 
 def connection_test(tenant: Tenant) -> ConnectionTest:
-    """Fetch one token with the stored credentials. Nothing is cached or stored."""
+    """Fetch one token with `tenant`'s credentials (saved, or an unsaved settings_candidate).
+    Nothing is cached or stored."""
     try:
         client = client_for(tenant)
         for url in (tenant.aicc_base_url, tenant.aicc_token_url):

@@ -119,12 +119,31 @@ def mappings_import(*, tenant: Tenant, rows: list, actor) -> tuple[int, int]:
     return added, updated
 
 
-def unallocated_warning(tenant: Tenant, number: str) -> str | None:
-    """A warning when AICC's allocation list is readable and does not hold `number`."""
+def allocation_warnings(tenant: Tenant, numbers: list[str]) -> list[str]:
+    """Warnings for the `numbers` just mapped, when AICC's allocation list is readable: a number
+    it did not allocate to the tenant, or one it reports as paused (queryPhone status 1)."""
     allocation = fetch_allocation(tenant)
-    if allocation.phones is None or number in {p.number for p in allocation.phones}:
-        return None
-    return _(
-        "Saved, but %(number)s is not among the softphones AICC allocated to this "
-        "tenant: AICC will refuse its calls (code 8) until it is allocated."
-    ) % {"number": number}
+    if allocation.phones is None:
+        return []
+    listed = {p.number: p for p in allocation.phones}
+    warnings = []
+    for number in numbers:
+        phone = listed.get(number)
+        if phone is None:
+            warnings.append(
+                _(
+                    "Saved, but %(number)s is not among the softphones AICC allocated to this "
+                    "tenant: AICC will refuse its calls (code 8) until it is allocated."
+                )
+                % {"number": number}
+            )
+        elif phone.status == 1:
+            warnings.append(
+                _(
+                    "Saved, but AICC reports softphone %(number)s as paused (not registered): "
+                    "calls may not reach this customer manager's phone until it is registered "
+                    "again. Check it in AICC, or map a registered number."
+                )
+                % {"number": number}
+            )
+    return warnings

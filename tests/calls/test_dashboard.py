@@ -1,6 +1,7 @@
 """The supervisors' dashboard: per day, placed vs failed, top reasons, per manager."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -106,3 +107,33 @@ def test_query_count_does_not_depend_on_the_period(
     # session+user+membership+tenant (one query), per day, top reasons, per manager, tenant switcher
     with django_assert_num_queries(5):
         client.get(url(tenant, f"days={days}"))
+
+
+def test_the_chart_has_a_date_axis_and_a_count_axis(client, supervisor, tenant, history):
+    import re
+
+    client.force_login(supervisor)
+    body = client.get(f"/t/{tenant.code}/dashboard/?days=7").content.decode()
+    svg = body[
+        body.index('<svg viewBox="0 0 640 220"') : body.index("</svg>", body.index("640 220"))
+    ]
+    today = timezone.localdate(timezone=ZoneInfo(tenant.time_zone))
+    dates = re.findall(r'text-anchor="middle"[^>]*>(\d\d-\d\d)</text>', svg)
+    assert len(dates) == 7 and dates[-1] == today.strftime("%m-%d")  # every day of a week
+    counts = [int(n) for n in re.findall(r'text-anchor="end"[^>]*>(\d+)</text>', svg)]
+    assert counts[0] == 0 and counts == sorted(counts) and len(counts) >= 2
+    busiest = max(int(n) for n in re.findall(r"<title>\d{4}-\d\d-\d\d: (\d+) ", svg))
+    assert counts[-1] >= busiest  # the axis reaches the tallest bar
+    body30 = client.get(f"/t/{tenant.code}/dashboard/?days=30").content.decode()
+    assert len(re.findall(r'text-anchor="middle"[^>]*>\d\d-\d\d</text>', body30)) == 6  # 5 apart
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [(0, [0, 1]), (1, [0, 1]), (7, [0, 2, 4, 6, 8]), (10, [0, 2, 4, 6, 8, 10]),
+     (120, [0, 50, 100, 150]), (1001, [0, 500, 1000, 1500])],
+)  # fmt: skip
+def test_count_ticks_are_round(top, ticks):
+    from calls.dashboard_views import _count_ticks
+
+    assert _count_ticks(top) == ticks

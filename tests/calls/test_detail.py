@@ -125,18 +125,6 @@ def test_refresh_shows_a_failed_query_decoded(client, supervisor, manager_member
     assert call.outcome_source != "cdr" and 'role="alert"' in body
 
 
-def test_recording_redirects_to_a_fresh_address_never_stored(
-    client, supervisor, manager_membership, simctl, sim
-):
-    call = ended(place(manager_membership))
-    client.force_login(supervisor)
-    r = client.get(url(call, "recording/"))
-    assert r.status_code == 302 and r["Location"].startswith(sim.url + "/__sim/recordings/")
-    assert r["Cache-Control"] == "no-store"
-    stored = Call.objects.filter(pk=call.pk).values().get()
-    assert not any(r["Location"] in str(v) for v in stored.values())
-
-
 def test_recording_download_streams_the_file(client, supervisor, manager_membership, simctl):
     call = ended(place(manager_membership))
     client.force_login(supervisor)
@@ -174,7 +162,6 @@ def test_a_recording_download_that_cannot_be_reached_is_explained(
     from unittest.mock import patch
 
     from calls.aicc.results import Outcome, RecordingUrl
-    from calls.models import Call
 
     call = Call.objects.create(
         tenant=tenant,

@@ -106,7 +106,8 @@ def test_the_settings_connection_test_speaks_to_the_admin(client, admin, tenant)
     body = client.post(
         f"/t/{tenant.code}/settings/test/", headers={"HX-Request": "true"}
     ).content.decode()
-    assert "Enter the AICC app key, secret and base URL in the settings." in body
+    # console/connection_words.py: the words of the settings on the page.
+    assert "Fill them in (a saved secret is used when the secret field is left empty)" in body
     assert "console admin" not in body.replace("A console admin (you)", "")
 
 

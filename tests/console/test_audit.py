@@ -23,7 +23,8 @@ def test_it_works(client, admin, tenant):
     client.force_login(admin)
     r = client.get(url(tenant))
     body = r.content.decode()
-    assert r.status_code == 200 and "softphone.add" in body and "10001" in body
+    assert r.status_code == 200 and "Softphone added</strong>: 10001" in body
+    assert "Softphone: 10001" in body
 
 
 def test_supervisor_can_read(client, supervisor, tenant):
@@ -92,3 +93,41 @@ def test_audit_query_count(client, admin, tenant, django_assert_num_queries):
     # session+user+membership+tenant (one query), entries+actors, user's memberships (tenant switcher)
     with django_assert_num_queries(3):
         client.get(url(tenant))
+
+
+def test_entries_read_in_words_not_codes(client, admin, tenant):
+    entry(
+        tenant, admin, "settings.change", "Acme",
+        aicc_base_url=["https://a.example", "https://b.example"], is_trial=[False, True],
+        call_type=["AICC", "ITA"],
+    )  # fmt: skip
+    entry(tenant, admin, "credentials.change", "Acme", app_secret="changed")
+    entry(tenant, admin, "member.role", "sam", role=["supervisor", "manager"])
+    entry(tenant, admin, "softphone.disable", "10001", enabled=[True, False])
+    entry(tenant, admin, "member.create", "nina", name=[None, "Nina N"], invited=[None, True])
+    client.force_login(admin)
+    body = client.get(url(tenant)).content.decode()
+    table = body[body.index('<div id="audit-table">') :]
+    for words in [
+        "<strong>Settings changed</strong>: Acme",
+        "AICC base URL: https://a.example → https://b.example",
+        "Trial tenant: no → yes",
+        "Two-way call type: AICC two-way call → ITA two-way call",
+        "App secret: changed (not shown)",
+        "<strong>Role changed</strong>: sam",
+        "Role: Supervisor → Customer manager",
+        "Status: enabled → disabled",
+        "Name: Nina N",  # a person's name, not the tenant's
+        "Invited by e-mail: yes",
+    ]:
+        assert words in table, words
+    for code in ("settings.change", "member.role", "aicc_base_url", "is_trial", "supervisor"):
+        assert code not in table, code
+
+
+def test_entries_read_in_chinese(client, admin, tenant):
+    entry(tenant, admin, "member.role", "sam", role=["supervisor", "manager"])
+    client.force_login(admin)
+    body = client.get(url(tenant), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    table = body[body.index('<div id="audit-table">') :]
+    assert "<strong>角色已更改</strong>: sam" in table and "角色: 主管 → 客户经理" in table

@@ -179,9 +179,38 @@ def test_removing_keeps_their_other_tenant(client, admin, tenant, other_tenant):
     assert theirs.get("/").url == f"/t/{other_tenant.code}/"
 
 
-def test_role_and_remove_reject_get(client, admin, tenant):
+def test_role_and_invite_reject_get(client, admin, tenant):
     client.force_login(admin)
     code = member(admin, tenant).code
     assert client.get(url(tenant, f"{code}/role/")).status_code == 405
-    assert client.get(url(tenant, f"{code}/remove/")).status_code == 405
     assert client.get(url(tenant, "invite/")).status_code == 405
+
+
+def test_remove_asks_to_confirm_first(client, admin, manager, tenant):
+    """The People page's Remove is a link to a confirmation page (no script needed); only its
+    POST removes."""
+    client.force_login(admin)
+    code = member(manager, tenant).code
+    people = client.get(url(tenant)).content.decode()
+    assert f'<a class="button danger" href="{url(tenant, f"{code}/remove/")}">Remove' in people
+    r = client.get(url(tenant, f"{code}/remove/"))
+    body = r.content.decode()
+    assert r.status_code == 200 and "Remove Bob from Acme?" in body
+    assert "Their softphone 10001 is disabled here." in body
+    assert f'<form method="post" action="{url(tenant, f"{code}/remove/")}">' in body
+    assert Membership.objects.filter(tenant=tenant, user=manager).exists()  # nothing yet
+    client.post(url(tenant, f"{code}/remove/"))
+    assert not Membership.objects.filter(tenant=tenant, user=manager).exists()
+
+
+def test_removing_yourself_is_said_so(client, admin, tenant):
+    client.force_login(admin)
+    body = client.get(url(tenant, f"{member(admin, tenant).code}/remove/")).content.decode()
+    assert "You are removing yourself" in body
+
+
+def test_a_new_person_is_a_customer_manager_unless_chosen_otherwise(client, admin, tenant):
+    client.force_login(admin)
+    for page in (url(tenant), url(tenant, "new/")):
+        body = client.get(page).content.decode()
+        assert '<option value="manager" selected>' in body, page

@@ -96,6 +96,34 @@ def test_a_number_aicc_did_not_allocate_is_saved_with_a_warning(
     assert "not among the softphones AICC allocated" in r.content.decode()
 
 
+def test_mapping_a_softphone_aicc_reports_as_paused_warns(client, admin, manager2, tenant, simctl):
+    """The simulator's 10008 is paused (queryPhone status 1)."""
+    client.force_login(admin)
+    r = client.post(url(tenant, "add/"), {"user": "mia", "softphone": "10008"}, follow=True)
+    body = r.content.decode()
+    assert mapping_of(manager2).softphone == "10008"
+    assert "AICC reports softphone 10008 as paused (not registered)" in body
+    assert 'class="warning"' in body
+
+
+def test_a_registered_softphone_gets_no_warning(client, admin, manager2, tenant, simctl):
+    client.force_login(admin)
+    r = client.post(url(tenant, "add/"), {"user": "mia", "softphone": "10007"}, follow=True)
+    assert "paused" not in r.content.decode() and 'class="warning"' not in r.content.decode()
+
+
+def test_importing_paused_or_unallocated_softphones_warns(
+    client, admin, manager2, tenant, make_manager, simctl
+):
+    make_manager("nina")
+    client.force_login(admin)
+    text = "mia,10010\nnina,20003\n"
+    body = client.post(url(tenant, "import/"), {"text": text}, follow=True).content.decode()
+    assert "2 added" in body
+    assert "AICC reports softphone 10010 as paused" in body
+    assert "20003 is not among the softphones AICC allocated" in body
+
+
 def test_add_form_is_prefilled_from_the_allocation_link(client, admin, tenant):
     client.force_login(admin)
     r = client.get(url(tenant, "add/") + "?softphone=10007")

@@ -2,7 +2,8 @@
 
     manage.py seed_history [--tenant demo] [--calls 3000] [--days 30]
 
-Does nothing when the tenant already has calls, so `make run` can call it every time.
+Does nothing when the tenant already has calls, so `make run` can call it every time. The calls
+the customer answered have recordings in the AICC simulator (calls/aicc/simulator/archive.py).
 """
 
 import random
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from calls.aicc.simulator.archive import archived_serial
 from calls.models import Call
 from console.models import Membership, Tenant
 
@@ -107,6 +109,8 @@ def fake_calls(tenant: Tenant, people: list, n: int, days: int, seed: int = 2026
             _w, outcome, customer, agent = _pick(rng, OUTCOMES)
             if outcome is not None:
                 _outcome(c, rng, outcome, customer, agent)
+            if c.talking_at:  # answered: the simulator has its recording (simulator/archive.py)
+                c.serial = archived_serial(tenant.app_key, i)
         calls.append(c)
     return calls
 

@@ -1,0 +1,178 @@
+"""A one-sheet XLSX workbook written as a stream: each row leaves as soon as it is written.
+
+openpyxl's write-only mode keeps memory flat too, but it writes the sheet to a temporary file and
+zips it only when the workbook is saved, so nothing reaches the browser until the last row is
+read. Here the sheet's XML goes row by row through `zipfile` into chunks the response sends at
+once (a zip written to a stream that cannot seek: each member's sizes follow its data, which
+spreadsheet programs read). Strings are inline (`t="inlineStr"`), so no shared-string table has
+to be held until the end.
+
+Cell types: `str` is text (a serial number or a phone number stays text, leading zeros and all
+19 digits kept), `int`/`float` a number, `datetime` a date and time (naive, already in the wanted
+time zone), `Duration` a time span shown as [h]:mm:ss, `None` an empty cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+_EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet dates (the 1900 system)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+FLUSH_BYTES = 64 * 1024
+
+# Styles (cellXfs): 0 plain, 1 date and time, 2 duration, 3 the header row (bold).
+DATE_TIME, DURATION, HEADER = 1, 2, 3
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/>'
+    '<numFmt numFmtId="165" formatCode="[h]:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    "</Relationships>"
+)
+
+
+class Duration(float):
+    """A time span in seconds, written as a spreadsheet time ([h]:mm:ss)."""
+
+
+def _letters(n: int) -> str:
+    """Column letters of the 0-based column `n` (0 -> A, 26 -> AA)."""
+    out = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _text(value: str) -> str:
+    value = _NOT_XML.sub("", value)
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    return f"<is><t{space}>{escape(value)}</t></is>"
+
+
+def _cell(ref: str, value, style: int = 0) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, Duration):
+        return f'<c r="{ref}" s="{DURATION}"><v>{float(value) / 86400!r}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, datetime):
+        days = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+        return f'<c r="{ref}" s="{DATE_TIME}"><v>{days!r}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr">{_text(str(value))}</c>'
+
+
+class _Sink:
+    """Where zipfile writes: collects the bytes until they are taken (it cannot seek)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts.clear()
+        self.size = 0
+        return out
+
+
+def workbook(
+    sheet: str, header: list[str], rows: Iterable[list], widths: list[int] | None = None
+) -> Iterator[bytes]:
+    """The XLSX file's bytes in chunks: one sheet named `sheet`, a bold frozen `header` row, then
+    `rows`; `widths` in characters per column."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{escape(sheet[:31])}" sheetId="1" r:id="rId1"/></sheets>'
+            "</workbook>",
+        )
+        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        zf.writestr("xl/styles.xml", _STYLES)
+        letters = [_letters(i) for i in range(len(header))]
+        with zf.open("xl/worksheets/sheet1.xml", "w") as out:
+            cols = "".join(
+                f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(widths or [])
+            )
+            out.write(
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                    + (f"<cols>{cols}</cols>" if cols else "")
+                    + "<sheetData>"
+                    + _row(1, letters, header, HEADER)
+                ).encode()
+            )
+            for number, row in enumerate(rows, start=2):
+                out.write(_row(number, letters, row).encode())
+                if sink.size >= FLUSH_BYTES:
+                    yield sink.take()
+            out.write(b"</sheetData></worksheet>")
+    yield sink.take()
+
+
+def _row(number: int, letters: list[str], values: list, style: int = 0) -> str:
+    cells = "".join(
+        _cell(f"{col}{number}", value, style) for col, value in zip(letters, values, strict=False)
+    )
+    return f'<row r="{number}">{cells}</row>'
