@@ -90,36 +90,42 @@ JOBS = (
 def enqueue_due(now: datetime | None = None) -> list[str]:
     """Enqueue the periodic jobs that are due; the names of those this call enqueued."""
     now = now or timezone.now()
-    due_at = dict(
-        PeriodicJob.objects.filter(name__in=[j.name for j in JOBS]).values_list(
-            "name", "next_run_at"
-        )
-    )
-    new = [PeriodicJob(name=j.name, next_run_at=now) for j in JOBS if j.name not in due_at]
-    if new:
+    return [job.name for job, at in due_jobs(now) if take_run(job, at, now)]
+
+
+def due_jobs(now: datetime) -> list[tuple[Job, datetime]]:
+    """The jobs due at `now`, each with the `next_run_at` read (new jobs are due at once)."""
+    names = [j.name for j in JOBS]
+    due_at = dict(PeriodicJob.objects.filter(name__in=names).values_list("name", "next_run_at"))
+    if len(due_at) < len(JOBS):
+        new = [PeriodicJob(name=j.name, next_run_at=now) for j in JOBS if j.name not in due_at]
         PeriodicJob.objects.bulk_create(new, ignore_conflicts=True)
-        due_at = dict(PeriodicJob.objects.values_list("name", "next_run_at"))
-    enqueued = []
+        due_at = dict(PeriodicJob.objects.filter(name__in=names).values_list("name", "next_run_at"))
+    due = []
     for job in JOBS:
-        interval = job.interval()
-        at = due_at.get(job.name)
+        at = due_at[job.name]
         # Not due yet; a time more than one interval away means the interval was shortened.
-        if at is None or now < at <= now + interval:
-            continue
-        with transaction.atomic():
-            moved = PeriodicJob.objects.filter(name=job.name, next_run_at=at).update(
-                next_run_at=now + interval, last_enqueued_at=now
-            )
-            if not moved:
-                continue  # another worker took this run
-            queued = DBTaskResult.objects.filter(
-                task_path=job.task.module_path, status=TaskResultStatus.READY
-            )
-            if queued.exists():
-                continue  # the last run has not started yet: no pile-up behind a busy worker
-            job.task.enqueue()
-        enqueued.append(job.name)
-    return enqueued
+        if not now < at <= now + job.interval():
+            due.append((job, at))
+    return due
+
+
+def take_run(job: Job, at: datetime, now: datetime) -> bool:
+    """Move the job's next run on, if it is still `at` (compare and set), and enqueue it; False
+    when another worker took this run first or the last run is still waiting in the queue."""
+    with transaction.atomic():
+        moved = PeriodicJob.objects.filter(name=job.name, next_run_at=at).update(
+            next_run_at=now + job.interval(), last_enqueued_at=now
+        )
+        if not moved:
+            return False
+        queued = DBTaskResult.objects.filter(
+            task_path=job.task.module_path, status=TaskResultStatus.READY
+        )
+        if queued.exists():
+            return False  # no pile-up behind busy or stopped workers
+        job.task.enqueue()
+    return True
 
 
 def run_schedule(stop: threading.Event, tick: float = 1.0) -> None:
