@@ -135,14 +135,17 @@ def history(request):
 def _freshness_context(membership: Membership) -> dict:
     """The line above the table: when outcomes were last synced, how many of the member's calls
     wait for theirs, and whether the sync looks stopped (nothing for two full-read intervals
-    while calls wait: the worker is probably not running)."""
+    while calls wait, and no read failed: the worker is probably not running) or failing."""
     now = timezone.now()
     fresh = selectors.freshness(membership, now)
     stale_after = timedelta(seconds=2 * settings.OUTCOME_FULL_SYNC_SECONDS)
     last = fresh.last_synced
+    stale = fresh.waiting > 0 and (last is None or last < now - stale_after)
     return {
         "freshness": fresh,
-        "sync_stale": fresh.waiting > 0 and (last is None or last < now - stale_after),
+        "sync_stale": stale and not fresh.last_error,
+        # A failing read is its own story: admins get the error itself (banner), others this.
+        "sync_failing": bool(fresh.last_error) and not membership.is_admin,
         "overdue_minutes": settings.OUTCOME_OVERDUE_MINUTES,
         "horizon_days": selectors.SYNC_HORIZON.days,
         "sync_error": fresh.last_error if membership.is_admin else "",

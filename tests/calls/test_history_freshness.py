@@ -114,3 +114,18 @@ def test_admins_still_see_a_failed_sync(client, admin, tenant):
     client.force_login(admin)
     body = client.get(url(tenant)).content.decode()
     assert "Reading call outcomes from AICC failed" in body and "queryCallDetailRecord 4" in body
+
+
+def test_a_failing_read_is_told_to_readers_without_blaming_the_worker(
+    client, supervisor, manager, tenant
+):
+    mk(tenant, manager, 1, at=timezone.now() - timedelta(minutes=1))
+    OutcomeSync.objects.create(
+        tenant=tenant,
+        last_ok_at=timezone.now() - timedelta(hours=1),
+        last_error="queryCallDetailRecord 4: bad",
+    )
+    client.force_login(supervisor)
+    body = client.get(url(tenant)).content.decode()
+    assert "Outcomes could not be read from AICC lately" in body
+    assert "seems to have stopped" not in body and "queryCallDetailRecord 4" not in body
