@@ -1,4 +1,5 @@
-# Two commands: `make run` (console + AICC simulator, demo data) and `make test` (the whole suite).
+# Two commands: `make run` (console, worker and AICC simulator, demo data) and `make test` (the
+# whole suite).
 # Both need only Python 3.11+ and make; `make test` also needs a Chromium (see README.md).
 #   make run PORT=8080 SIM_PORT=9099       other ports for the console and the simulator
 #   make test CHROMIUM=/path/to/chrome     the browser the browser tests drive
@@ -30,11 +31,16 @@ messages: $(MOFILES)
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po scripts/compile_messages.py | $(STAMP)
 	$(BIN)/python scripts/compile_messages.py $< $@
 
+# The simulator pushes each call's events to the demo tenant's callback URLs (var/aicc-simulator.json,
+# written by seed_demo), and the worker syncs outcomes and sweeps stuck calls (manage.py run_worker).
+SIM_CONFIG := var/aicc-simulator.json
 run: install
 	@$(MANAGE) migrate --noinput -v 0
-	@$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT)
+	@$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT) \
+	  --console-url http://$(HOST):$(PORT) --simulator-config $(SIM_CONFIG)
 	@$(MANAGE) seed_history
-	@PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) SIM_PORT=$(SIM_PORT) exec sh scripts/serve.sh
+	@PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) SIM_PORT=$(SIM_PORT) SIM_CONFIG=$(SIM_CONFIG) \
+	  exec sh scripts/serve.sh
 
 # The browser tests drive Chromium: scripts/find_browser.py names it, or says what to install
 # and stops before anything runs. SKIP_BROWSER=1 leaves them out, and says so.

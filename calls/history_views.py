@@ -1,8 +1,10 @@
 """Call history: the filtered list, one call's detail, refreshing its outcome, its recording and
 the CSV and XLSX exports. Managers see their own calls; admins and supervisors the whole tenant."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from calls import export, result_panel, selectors
 from calls.aicc.reasons import decode
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
-from calls.models import Call, OutcomeSync
+from calls.models import Call
 from calls.paging import history_page, page_size
 from calls.readers import reader_for
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
@@ -46,6 +48,7 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     tz = ZoneInfo(membership.tenant.time_zone)
     links = TenantLinks(membership.tenant.code)
     can_call = membership.role == Membership.Role.MANAGER
+    now = timezone.now()
     status_labels = {s.value: str(s.label) for s in Call.Status}
     answered, not_answered = gettext("Answered"), gettext("Not answered")
     talking, not_known = gettext("Talking"), gettext("Not known yet")
@@ -100,6 +103,7 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "talk": talk,
                 "plain": plain,
                 "note": note,
+                "overdue": selectors.is_overdue(c, now),
                 "again": (
                     links.call_again(c.called)
                     if can_call and c.user_id == membership.user_id
@@ -132,10 +136,30 @@ def history(request):
         "first_page": page.top,
         "tz": membership.tenant.time_zone,
     }
-    if membership.is_admin and not wants_partial(request):
-        ctx["sync"] = OutcomeSync.objects.filter(tenant=membership.tenant).first()
+    if not wants_partial(request):
+        ctx.update(_freshness_context(membership))
     tpl = "calls/history.html#table" if wants_partial(request) else "calls/history.html"
     return render(request, tpl, ctx)
+
+
+def _freshness_context(membership: Membership) -> dict:
+    """The line above the table: when outcomes were last synced, how many of the member's calls
+    wait for theirs, and whether the sync looks stopped (nothing for two full-read intervals
+    while calls wait, and no read failed: the worker is probably not running) or failing."""
+    now = timezone.now()
+    fresh = selectors.freshness(membership, now)
+    stale_after = timedelta(seconds=2 * settings.OUTCOME_FULL_SYNC_SECONDS)
+    last = fresh.last_synced
+    stale = fresh.waiting > 0 and (last is None or last < now - stale_after)
+    return {
+        "freshness": fresh,
+        "sync_stale": stale and not fresh.last_error,
+        # A failing read is its own story: admins get the error itself (banner), others this.
+        "sync_failing": bool(fresh.last_error) and not membership.is_admin,
+        "overdue_minutes": settings.OUTCOME_OVERDUE_MINUTES,
+        "horizon_days": selectors.SYNC_HORIZON.days,
+        "sync_error": fresh.last_error if membership.is_admin else "",
+    }
 
 
 @tenant_view()
@@ -185,6 +209,9 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
         "can_listen": membership.can_read_history
         and bool(call.serial)
         and bool(call.talking_at or call.talk_seconds),
+        "overdue": selectors.is_overdue(call, timezone.now()),
+        "overdue_minutes": settings.OUTCOME_OVERDUE_MINUTES,
+        "horizon_days": selectors.SYNC_HORIZON.days,
         "tz": membership.tenant.time_zone,
     }
     ctx.update(extra)

@@ -102,6 +102,15 @@ class Call(models.Model):
                 fields=["tenant", "outcome_code", "-created_at", "-id"],
                 name="call_tenant_outcome_recent",
             ),
+            # Calls still waiting for AICC's record of how they ended (calls.services.sync): few
+            # at any time, so the history's "n calls waiting" and the worker's search stay small.
+            # (status is in the key too, so SQLite's planner, without statistics, prefers it to
+            # call_tenant_status_recent.)
+            models.Index(
+                fields=["tenant", "status", "created_at"],
+                condition=models.Q(status="placed", outcome_source__in=["", "poll"]),
+                name="call_waiting_outcome",
+            ),
             # PostgreSQL only (calls/migrations/0002): (tenant_id, called varchar_pattern_ops)
             # for the number prefix and a pg_trgm GIN index for "contains".
         ]
@@ -178,3 +187,16 @@ class CallbackNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class PeriodicJob(models.Model):
+    """When a periodic background job (calls/tasks.py) is next due. Whichever worker moves
+    `next_run_at` on (one conditional UPDATE) enqueues the job, so several worker hosts enqueue
+    each run once."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.name

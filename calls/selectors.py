@@ -16,15 +16,19 @@ from calls/paging.py. Every filter maps onto an index of Call:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from calls.aicc.reasons import Group, is_success, reasons_for, reasons_in
-from calls.models import Call
+from calls.models import Call, OutcomeSync
 from console.models import Membership, Tenant
 
 # Where a failed or unknown call's reason can come from (the sources of Call.reason_source).
@@ -152,3 +156,71 @@ def visible_call(membership: Membership, code) -> Call:
         raise Http404
     call.tenant = membership.tenant  # already loaded: no second query for call.tenant
     return call
+
+
+# --- how current the outcomes are ---------------------------------------------------------------
+
+# The worker reads AICC's records for a waiting call for this long after it was placed (also how far
+# back a tenant's first read goes). An older call without an outcome will not get one.
+SYNC_HORIZON = timedelta(days=7)
+WAITING_SOURCES = ("", "poll")  # no record yet: nothing, or queryCallState's provisional answer
+
+
+def overdue_after() -> timedelta:
+    return timedelta(minutes=settings.OUTCOME_OVERDUE_MINUTES)
+
+
+def waiting_q() -> Q:
+    """Placed calls still without AICC's record of how they ended (push or call records). The
+    same condition as the partial index call_waiting_outcome, so counting them stays cheap."""
+    return Q(status=Call.Status.PLACED, outcome_source__in=WAITING_SOURCES)
+
+
+def is_overdue(call: Call, now: datetime) -> bool:
+    """Placed, nothing known of how it ended, and placed longer ago than the overdue threshold."""
+    return (
+        call.status == Call.Status.PLACED
+        and not call.outcome_code
+        and call.created_at < now - overdue_after()
+    )
+
+
+@dataclass
+class Freshness:
+    last_synced: datetime | None
+    waiting: int
+    overdue: int
+    last_error: str
+
+
+def freshness(membership: Membership, now: datetime | None = None) -> Freshness:
+    """When outcomes were last synced, and how many of the calls this member sees are waiting
+    for their outcome (and overdue), in one query."""
+    now = now or timezone.now()
+    tenant = membership.tenant
+    calls = Call.objects.filter(waiting_q(), tenant=OuterRef("pk"))
+    calls = calls.filter(created_at__gte=now - SYNC_HORIZON)
+    if not membership.can_read_history:
+        calls = calls.filter(user_id=membership.user_id)
+
+    def count(qs):
+        qs = qs.order_by().values("tenant").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
+
+    sync = OutcomeSync.objects.filter(tenant=OuterRef("pk"))
+    row = (
+        Tenant.objects.filter(pk=tenant.pk)
+        .values(
+            last_synced=Subquery(sync.values("last_ok_at")[:1]),
+            last_error=Subquery(sync.values("last_error")[:1]),
+            waiting=count(calls),
+            overdue=count(calls.filter(outcome_code="", created_at__lt=now - overdue_after())),
+        )
+        .first()
+    )
+    return Freshness(
+        last_synced=row["last_synced"],
+        waiting=row["waiting"],
+        overdue=row["overdue"],
+        last_error=row["last_error"] or "",
+    )

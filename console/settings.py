@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "console",
     "calls",
 ]
@@ -238,6 +240,20 @@ AICC_SIMULATOR_URL = env.str("AICC_SIMULATOR_URL", default="http://127.0.0.1:809
 CALL_STUCK_AFTER_SECONDS = env.int("CALL_STUCK_AFTER_SECONDS", default=300)
 # Same manager, same number within this many seconds: ask to confirm before calling again.
 CALL_CONFIRM_WINDOW_SECONDS = env.int("CALL_CONFIRM_WINDOW_SECONDS", default=120)
+
+# Background tasks (manage.py run_worker, docs/deploy.md "The worker"): a queue in the database,
+# shared by every host, run by django-tasks' database worker; run_worker also enqueues the
+# periodic jobs below on schedule (calls/tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Every this many seconds: read AICC's call records for tenants with calls waiting for their outcome
+# (only the minutes since the oldest recent one), and sweep calls stuck in "placing".
+OUTCOME_SYNC_SECONDS = env.int("OUTCOME_SYNC_SECONDS", default=15)
+SWEEP_CALLS_SECONDS = env.int("SWEEP_CALLS_SECONDS", default=60)
+# A tenant with older waiting calls (or unresolved "outcome unknown" ones) has its records read
+# from the stored cursor (the last hour and more) this often.
+OUTCOME_FULL_SYNC_SECONDS = env.int("OUTCOME_FULL_SYNC_SECONDS", default=300)
+# A placed call without its outcome this long after it was placed is "overdue" in the history.
+OUTCOME_OVERDUE_MINUTES = env.int("OUTCOME_OVERDUE_MINUTES", default=10)
 
 if PRODUCTION:
     # TLS ends at the reverse proxy, which must set X-Forwarded-Proto (docs/deploy.md).

@@ -1,25 +1,37 @@
 #!/bin/sh
-# The last step of `make run`: the AICC simulator and the console side by side until Ctrl-C.
-# Ctrl-C (SIGINT, to this shell or to the whole process group), SIGTERM or SIGHUP stops both;
-# so does either one exiting on its own (a port already in use, say).
-# Reads PYTHON (the venv's), HOST, PORT and SIM_PORT from the environment (the Makefile sets them).
+# The last step of `make run`: the AICC simulator, the console and its background worker side by
+# side until Ctrl-C. Ctrl-C (SIGINT, to this shell or to the whole process group), SIGTERM or SIGHUP
+# stops all three; so does any one of them exiting on its own (a port already in use, say).
+# Reads PYTHON (the venv's), HOST, PORT, SIM_PORT and SIM_CONFIG (the simulator's configuration:
+# the demo account's callback URLs; optional) from the environment (the Makefile sets them).
 set -u
-sim='' web=''
+sim='' web='' worker=''
 
 stop() {
-    kill $sim $web 2>/dev/null
+    kill $sim $web $worker 2>/dev/null
     wait
 }
-trap 'stop; echo "Stopped the console and the AICC simulator."; exit 0' INT TERM HUP
+trap 'stop; echo "Stopped the console, its worker and the AICC simulator."; exit 0' INT TERM HUP
 
-"$PYTHON" manage.py aicc_simulator --host "$HOST" --port "$SIM_PORT" &
+if [ -n "${SIM_CONFIG:-}" ]; then
+    "$PYTHON" manage.py aicc_simulator --host "$HOST" --port "$SIM_PORT" --config "$SIM_CONFIG" &
+else
+    "$PYTHON" manage.py aicc_simulator --host "$HOST" --port "$SIM_PORT" &
+fi
 sim=$!
 DJANGO_RUNSERVER_HIDE_WARNING=true "$PYTHON" manage.py runserver --noreload --skip-checks \
     "$HOST:$PORT" &
 web=$!
+# Outcome sync and the sweep of stuck calls on schedule (docs/deploy.md, "The worker").
+"$PYTHON" manage.py run_worker --skip-checks &
+worker=$!
+
+running() {
+    kill -0 $sim 2>/dev/null && kill -0 $web 2>/dev/null && kill -0 $worker 2>/dev/null
+}
 
 # The summary once the console answers (up to 30 s).
-"$PYTHON" - "$HOST" "$PORT" <<'EOF'
+"$PYTHON" - "$HOST" "$PORT" <<'PY'
 import signal, socket, sys, time
 
 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C while waiting: no traceback
@@ -29,21 +41,22 @@ for _ in range(300):
         break
     except OSError:
         time.sleep(0.1)
-EOF
-if kill -0 $sim 2>/dev/null && kill -0 $web 2>/dev/null; then
-    cat <<EOF
+PY
+if running; then
+    cat <<MSG
 
   Console         http://$HOST:$PORT/   (logins above, password demo-pass-2026)
-  AICC simulator  http://$HOST:$SIM_PORT/
+  AICC simulator  http://$HOST:$SIM_PORT/   (pushes call events to the console)
+  Worker          syncs call outcomes and sweeps stuck calls in the background
   Ports           PORT=$PORT SIM_PORT=$SIM_PORT; to change them: make run PORT=8080 SIM_PORT=9099
-  Stop            Ctrl-C stops both
+  Stop            Ctrl-C stops all three
 
-EOF
+MSG
 fi
 
-while kill -0 $sim 2>/dev/null && kill -0 $web 2>/dev/null; do
+while running; do
     sleep 1
 done
 stop
-echo "The console or the AICC simulator has stopped (see above), so the other one was stopped too."
+echo "The console, its worker or the AICC simulator has stopped (see above), so the others were stopped too."
 exit 1

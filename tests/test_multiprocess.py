@@ -290,3 +290,68 @@ def test_outcome_sync_from_two_processes_stores_each_outcome_once(servers, manag
     stored = [int(m) for out in outputs for m in re.findall(r"(\d+) outcomes stored", out)]
     assert sum(stored) == 8, outputs  # either both ran in turn (8 + 0) or one skipped
     assert Call.objects.filter(tenant=t).exclude(outcome_code="").count() == 8
+
+
+def test_two_workers_run_each_scheduled_job_once(manager_membership, manager, tenant, simctl):
+    """Two `manage.py run_worker` processes (two hosts) for a few seconds, with the sync due every
+    second: each run is enqueued once (never two within the interval), each stuck call is swept
+    once and each outcome stored once, whichever worker ran what."""
+    from django_tasks_db.models import DBTaskResult
+
+    from calls.services import placing
+
+    mapping = tenant.softphones.get(user=manager)
+    for k in range(6):
+        placing.call_place(
+            membership=manager_membership,
+            mapping=mapping,
+            called=f"1382222{k:04d}",
+            idempotency_key=f"two-workers-{k}",
+        )
+    stuck = [
+        Call(
+            tenant=tenant,
+            user=manager,
+            softphone="10001",
+            called=f"1371111{i:04d}",
+            idempotency_key=f"stuck-w-{i}",
+        )
+        for i in range(20)
+    ]
+    Call.objects.bulk_create(stuck)
+    Call.objects.filter(status=Call.Status.PLACING).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    env = subprocess_env()
+    env.update(OUTCOME_SYNC_SECONDS="1", SWEEP_CALLS_SECONDS="2")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--interval", "0.1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(6)
+    for w in workers:
+        w.terminate()
+    for w in workers:
+        out, _ = w.communicate(timeout=30)
+        assert w.returncode == 0, out[-2000:]
+
+    runs = list(DBTaskResult.objects.order_by("enqueued_at").values("task_path", "enqueued_at"))
+    syncs = [r["enqueued_at"] for r in runs if r["task_path"] == "calls.tasks.sync_outcomes"]
+    assert len(syncs) >= 3
+    gaps = [(b - a).total_seconds() for a, b in zip(syncs, syncs[1:], strict=False)]
+    assert min(gaps) > 0.9, gaps  # one run per interval across both workers
+    done = DBTaskResult.objects.filter(status="SUCCESSFUL")
+    swept = sum(r.return_value["swept"] for r in done.filter(task_path="calls.tasks.sweep_calls"))
+    stored = sum(
+        r.return_value["applied"] for r in done.filter(task_path="calls.tasks.sync_outcomes")
+    )
+    assert swept == 20 and Call.objects.filter(status=Call.Status.UNKNOWN).count() == 20
+    assert stored == 6 and Call.objects.filter(outcome_source="cdr").count() == 6
+    assert not DBTaskResult.objects.filter(status="FAILED").exists()

@@ -338,10 +338,15 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> SyncResult:
+def outcome_sync_tenant(
+    tenant: Tenant, *, days: int = 7, owner: str = "", since: datetime | None = None
+) -> SyncResult:
     """Read the tenant's call records since the stored cursor (first run: `days` back), in
     <= 7-day windows with paging, and apply those matching our calls. The cursor advances only
-    past fully read windows, so an interrupted run resumes where it stopped."""
+    past fully read windows, so an interrupted run resumes where it stopped.
+
+    `since`: read only from then (the worker's quick pass over recent calls, calls.services.sync);
+    the cursor stays where the last full read left it."""
     result = SyncResult(tenant)
     sync = sync_claim(tenant, owner=owner or runner_name())
     if sync is None:
@@ -350,6 +355,8 @@ def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> Sy
     now = timezone.now()
     floor = now - timedelta(days=days)
     start = max(sync.cursor_at - SYNC_OVERLAP, floor) if sync.cursor_at else floor
+    if since is not None:
+        start = max(since, floor)
     started = time.monotonic()
     try:
         client = client_for(tenant)
@@ -363,8 +370,9 @@ def outcome_sync_tenant(tenant: Tenant, *, days: int = 7, owner: str = "") -> Sy
                 result.applied += apply_records(tenant, page.result.records)
             if result.error:
                 break
+            moved = {"cursor_at": w_end} if since is None else {}
             OutcomeSync.objects.filter(pk=sync.pk).update(
-                cursor_at=w_end, lease_until=timezone.now() + SYNC_LEASE
+                lease_until=timezone.now() + SYNC_LEASE, **moved
             )
     except NotConfigured as exc:
         reason = exc.reason()

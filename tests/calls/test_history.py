@@ -356,8 +356,9 @@ def test_query_count_of_a_newer_page(
     calls = mk(tenant, manager, 20)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # as any page: session+user+membership+tenant (one query), managers, the page, the tenant switcher
-    with django_assert_num_queries(4):
+    # as any page: session+user+membership+tenant (one query), managers, the page, the tenant
+    # switcher, and the outcomes' freshness (last sync, calls waiting: one query)
+    with django_assert_num_queries(5):
         r = client.get(url(tenant, f"size=5&before={encode_cursor(calls[12])}"))
     assert serials_or_codes(r.content.decode()) == [str(c.code) for c in calls[7:12]]
 
@@ -377,8 +378,9 @@ def test_query_count_does_not_grow_with_the_page_size(
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up: the first visit stores the current tenant in the session
     # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users),
-    # the user's memberships for the tenant switcher in the header
-    with django_assert_num_queries(4):
+    # the user's memberships for the tenant switcher in the header, the outcomes' freshness (last
+    # sync, calls waiting: one query)
+    with django_assert_num_queries(5):
         r = client.get(url(tenant, f"size={size}&status=placed"))
     assert len(serials_or_codes(r.content.decode())) == size
 
@@ -387,8 +389,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     mk(tenant, manager, 20)
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the page of calls, the tenant switcher's memberships
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), the page of calls, the tenant switcher's
+    # memberships, the outcomes' freshness (last sync, the manager's calls waiting: one query)
+    with django_assert_num_queries(4):
         client.get(url(tenant, "size=20"))
 
 
