@@ -139,7 +139,10 @@ def test_it_shows_the_decoded_reason_and_the_outcome(client, supervisor, manager
     client.force_login(supervisor)
     body = client.get(url(tenant)).content.decode()
     assert str(decode("createCall", "8").title) in body
-    assert "1234567890123" in body and "Answered" in body and "42 seconds" in body
+    assert "1234567890123" in body and "Answered, 0:42" in body
+    # One status per call, in its colour: no green "Placed" beside a failed outcome.
+    assert f'<span class="badge bad">Failed: {decode("createCall", "8").title}</span>' in body
+    assert '<span class="badge ok">Answered, 0:42</span>' in body
 
 
 def test_call_again_is_offered_to_the_manager_who_called(client, manager, tenant):
@@ -386,8 +389,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     mk(tenant, manager, 20)
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the page of calls, the tenant switcher's memberships
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
+    # in-call bar), the tenant switcher's memberships
+    with django_assert_num_queries(4):
         client.get(url(tenant, "size=20"))
 
 
