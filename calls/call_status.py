@@ -111,7 +111,11 @@ def talk_time(call: Call) -> tuple[int | None, bool]:
 
 
 def answered(call: Call) -> bool:
-    return bool(call.talking_at or call.talk_seconds)
+    """Whether the customer answered: the console saw the call talking, AICC's record has a talk
+    time, or AICC says the customer hung up (reasonCode 0: they had answered)."""
+    if call.talking_at or call.talk_seconds:
+        return True
+    return call.call_type != "ITA" and call.state == 3 and call.outcome_code == "0"
 
 
 def status_of(call: Call, now: datetime | None = None) -> Status:

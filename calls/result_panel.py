@@ -75,10 +75,14 @@ def context(membership: Membership, call: Call, *, view: str = "card", **extra) 
         "call_to": words["call_to"] % {"number": call.called},
         "since_ms": int(call.created_at.timestamp() * 1000),
         "elapsed": mmss((now - call.created_at).total_seconds()),
+        # The poller keeps its URL and its rhythm for the whole call; the version it sends
+        # lives in a hidden input next to it, which each change replaces.
         "poll": (
             {
-                "url": f"{links.of('call-status', call)}?view={view}&v={version(shown, call)}",
+                "url": f"{links.of('call-status', call)}?view={view}",
                 "every": LIVE_POLL_MS,
+                "version": version(shown, call),
+                "input": f"v-{view}-{call.code}",
             }
             if shown.live
             else None

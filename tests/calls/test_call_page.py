@@ -284,9 +284,14 @@ def test_live_status_follows_the_call_to_its_end(client, manager, tenant, simctl
     client.force_login(manager)
     body = post(client, tenant, called="13800000005").content.decode()
     call = Call.objects.get()
-    poll = re.search(r'hx-get="([^"]+)" hx-trigger="every 750ms"', body).group(1)
+    # What the poller asks (every 750 ms): its URL, with the version the page shows.
+    version, poll = re.search(
+        r'name="v" value="([^"]+)"><span class="poll" hidden hx-get="([^"]+)" '
+        r'hx-include="#[^"]+" hx-trigger="every 750ms"',
+        body,
+    ).groups()
     time.sleep(0.5)  # time_scale 0.01: the whole call takes well under half a second
-    r = client.get(poll.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    r = client.get(f"{poll}&v={version}", headers={"HX-Request": "true"})
     call.refresh_from_db()
     assert call.state == 3 and call.outcome_code == "5" and call.outcome_source == "poll"
     body = r.content.decode()
