@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import export, result_panel, selectors
-from calls.call_status import history_status
+from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
 from calls.models import Call, OutcomeSync
@@ -59,7 +59,7 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "serial": c.serial,
                 "again": (
                     links.call_again(c.called)
-                    if can_call and c.user_id == membership.user_id
+                    if can_call and c.user_id == membership.user_id and not shown.live
                     else ""
                 ),
             }
@@ -113,6 +113,7 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == membership.user_id
     ctx = {
         "call": call,
+        "shown": status_of(call),
         "reason": call.reason(),
         "outcome": call.outcome(),
         "final": call.outcome_source in FINAL_SOURCES,
