@@ -145,7 +145,10 @@ def test_a_call_that_ends_reads_as_ended(
     card = page.locator(f"#call-area [data-kind={kind}]")
     card.wait_for(timeout=15_000)
     text = card.inner_text()
-    assert card.get_attribute("class").split()[-1] == tone
+    assert tone in card.get_attribute("class").split()
+    assert {"ok", "warn", "bad", "live", "unknown"} & set(card.get_attribute("class").split()) == {
+        tone
+    }
     assert re.search(title, card.locator("h2").inner_text())
     # Nothing of a live call is left: no "placed", no ringing, no following.
     for live_words in ("Call placed", "Ringing", "AICC rings your phone", "Stop following"):

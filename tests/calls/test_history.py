@@ -146,10 +146,17 @@ def test_it_shows_the_decoded_reason_and_the_outcome(client, supervisor, manager
 
 
 def test_call_again_is_offered_to_the_manager_who_called(client, manager, tenant):
-    mk(tenant, manager, 1, called="13812345678")
+    mk(tenant, manager, 1, called="13812345678", state=3)
     client.force_login(manager)
     body = client.get(url(tenant)).content.decode()
-    assert f"/t/{tenant.code}/call/?called=13812345678" in body
+    assert f"/t/{tenant.code}/call/?called=13812345678&amp;again=1" in body
+
+
+def test_call_again_waits_for_the_call_to_end(client, manager, tenant):
+    mk(tenant, manager, 1, called="13812345678")  # placed a moment ago: still live
+    client.force_login(manager)
+    body = client.get(url(tenant)).content.decode()
+    assert "/call/?called=13812345678" not in body and "In progress" in body
 
 
 def test_call_again_is_not_offered_to_supervisors(client, supervisor, manager, tenant):
