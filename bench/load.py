@@ -9,7 +9,7 @@ It migrates the database, replaces the tenants and users named load-*, starts th
 (its own process, adding --latency-ms to every AICC request) and two gunicorn processes (threaded
 workers, as in production), logs every client in through the real login form as a different
 customer manager, and has each client place calls back to back (each with a new idempotency key
-and number) for --duration seconds, half of the clients on each server. Then it prints calls per
+and number, and "call anyway": each stops following the call before) for --duration seconds, half of the clients on each server. Then it prints calls per
 second, latency percentiles, and the records lost, duplicated and stuck, found by comparing the
 Call rows with the simulator's own log of createCall requests.
 """
@@ -273,6 +273,9 @@ def run_client(
         form = {
             "called": f"13{n:03d}{seq:06d}",
             "idempotency_key": key,
+            # Back to back, each call stops following the one before (a manager has one live
+            # call, and the console has not heard of the previous call's end).
+            "anyway": "on",
             "csrfmiddlewaretoken": token,
         }
         t0 = time.monotonic() if arrivals is None else arrival

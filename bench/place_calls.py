@@ -41,7 +41,11 @@ def main() -> None:
     for i in range(args.count):
         called = f"{args.prefix}{i:07d}"[:32]
         placed = placing.call_place(
-            membership=m, mapping=mapping, called=called, idempotency_key=uuid.uuid4().hex
+            membership=m,
+            mapping=mapping,
+            called=called,
+            idempotency_key=uuid.uuid4().hex,
+            replace_live=True,  # back to back: each call stops following the one before
         )
         statuses[placed.call.status] += 1
     print(

@@ -10,4 +10,9 @@ urlpatterns = [
         call_views.call_status,
         name="call-status",
     ),
+    path(
+        "t/<uuid:tenant_code>/calls/<uuid:call_code>/unfollow/",
+        call_views.call_unfollow_view,
+        name="call-unfollow",
+    ),
 ]

@@ -3,19 +3,20 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from calls import result_panel, selectors
 from calls.forms import CallForm, new_key
 from calls.links import TenantLinks
+from calls.services.following import NO_JS_REFRESH_S, call_follow
 from calls.services.placing import (
     TRIAL_DAILY_LIMIT,
     call_place,
-    call_refresh_state,
+    call_unfollow,
     trial_calls_today,
 )
 from console.access import MANAGERS_ONLY, tenant_view
@@ -41,15 +42,39 @@ def _last_call(request):
         return None
 
 
+def _busy_context(request, form: CallForm, live) -> dict:
+    """The refusal while the manager has a live call: wait for it, or stop following it and
+    call anyway."""
+    ctx = result_panel.context(request.membership, live)
+    links = TenantLinks(request.tenant.code)
+    query = QueryDict(mutable=True)
+    for field, key in (("called", "called"), ("call_data", "data"), ("caller_present", "present")):
+        if form.data.get(field):
+            query[key] = form.data[field]
+    return {
+        "busy": live,
+        "busy_shown": ctx["shown"],
+        "busy_elapsed": ctx["elapsed"],
+        "busy_since_ms": ctx["since_ms"],
+        "wait_url": f"{links.result(live)}&{query.urlencode()}" if query else links.result(live),
+        "wait_card_url": f"{links.of('call-status', live)}?view=card",
+    }
+
+
 @tenant_view(roles=MANAGERS_ONLY)
 @require_http_methods(["GET", "POST"])
 def call(request):
     membership = request.membership
     if request.method == "GET":
         last = _last_call(request)
-        extra = result_panel.context(membership, last) if last is not None else {}
+        extra = {}
+        if last is not None:
+            last = call_follow(last)  # the no-JavaScript page reloads itself while it is live
+            extra = result_panel.context(membership, last, refresh=NO_JS_REFRESH_S)
         # A deep link's values: prefilled, or shown with what is wrong with them.
         form = CallForm.prefilled(request.GET, tenant=request.tenant)
+        if not form.is_bound:
+            form.initial["confirm"] = request.GET.get("again") == "1"  # "Call again" asks no more
         return render(request, "calls/call.html", _page_context(request, form, **extra))
 
     form = CallForm(request.POST, tenant=request.tenant)
@@ -72,8 +97,15 @@ def call(request):
         call_data=data.get("call_data", ""),
         caller_present=data.get("caller_present", ""),
         idempotency_key=data["idempotency_key"],
-        ask_if_recent=not data["confirm"],  # "called a moment ago": ask before calling again
+        # "called a moment ago": ask before calling again, unless this is "Call again", "Yes,
+        # call again" or "call anyway"
+        ask_if_recent=not (data["confirm"] or data["anyway"]),
+        replace_live=data["anyway"],  # "stop following it and call anyway"
     )
+    if placed.busy:
+        tpl = "calls/call.html#busy" if partial else "calls/call.html"
+        ctx = _page_context(request, form, **_busy_context(request, form, placed.call))
+        return render(request, tpl, ctx)
     if placed.ask_first:
         tpl = "calls/call.html#confirm" if partial else "calls/call.html"
         return render(request, tpl, _page_context(request, form, earlier=placed.call))
@@ -87,15 +119,36 @@ def call(request):
 @tenant_view()
 @require_GET
 def call_status(request, call_code):
-    """The live result panel of one call: asks queryCallState, stores what it learns."""
+    """One look at a call from the console's own record (the card, view=card, or the in-call
+    bar, view=bar), asking AICC first only when the back-off says it is time
+    (calls.services.following). With the version the browser shows (v=...): 204 when nothing
+    changed, else only what changed (out-of-band swaps)."""
     call = selectors.visible_call(request.membership, call_code)
-    try:
-        step = max(0, min(int(request.GET.get("n", "0")), len(result_panel.POLL_DELAYS)))
-    except ValueError:
-        step = 0
-    call = call_refresh_state(call)
-    ctx = result_panel.context(request.membership, call, step=step)
-    return render(request, "calls/call.html#result", ctx)
+    call = call_follow(call)
+    view = request.GET.get("view")
+    view = view if view in result_panel.VIEWS else "card"
+    ctx = result_panel.context(request.membership, call, view=view)
+    seen = request.GET.get("v")
+    if seen is None:  # the whole card or bar
+        tpl = "calls/_bar.html" if view == "bar" else "calls/_result.html"
+        return render(request, tpl, ctx)
+    if seen == result_panel.version(ctx["shown"], call):
+        return HttpResponse(status=204)
+    return render(request, "calls/_live_update.html", ctx)
+
+
+@tenant_view(roles=MANAGERS_ONLY)
+@require_POST
+def call_unfollow_view(request, call_code):
+    """Stop following a live call (the in-call bar's button): it is no longer live for the
+    console, and another call may start. Not ended: its outcome still arrives."""
+    call = selectors.visible_call(request.membership, call_code)
+    call_unfollow(call)
+    if wants_partial(request):
+        view = "card" if request.POST.get("view") == "card" else "bar"
+        ctx = result_panel.context(request.membership, call, view=view)
+        return render(request, "calls/_result.html" if view == "card" else "calls/_bar.html", ctx)
+    return redirect(TenantLinks(request.tenant.code).result(call))
 
 
 @login_required

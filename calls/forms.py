@@ -37,6 +37,8 @@ class CallForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    # "Stop following it and call anyway": the manager's live call is no longer followed.
+    anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, tenant: Tenant, **kwargs):
         super().__init__(*args, **kwargs)

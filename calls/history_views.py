@@ -9,12 +9,11 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from calls import export, result_panel, selectors
-from calls.aicc.reasons import decode
+from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
 from calls.models import Call
@@ -43,16 +42,14 @@ def _filter_form(membership: Membership, request) -> HistoryFilter:
 def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     """The page's rows as plain values for the template: per-row template work (URL reversing,
     time zone conversion and date formatting, decoding and translating reasons, `translate`
-    tags) was most of the page's time. Each distinct reason, outcome, manager and talk time is
-    decoded and translated once per page; URLs come from calls.links (reversed once per tenant)."""
+    tags) was most of the page's time. Each row's one status comes from calls.call_status, with
+    calls sharing a reason or an outcome decoded once per page; URLs come from calls.links
+    (reversed once per tenant)."""
     tz = ZoneInfo(membership.tenant.time_zone)
     links = TenantLinks(membership.tenant.code)
     can_call = membership.role == Membership.Role.MANAGER
     now = timezone.now()
-    status_labels = {s.value: str(s.label) for s in Call.Status}
-    answered, not_answered = gettext("Answered"), gettext("Not answered")
-    talking, not_known = gettext("Talking"), gettext("Not known yet")
-    names, reasons, outcomes, talks = {}, {}, {}, {}
+    names, memo = {}, {}
     rows = []
     for c in calls:
         reader = reader_for(membership, c)
@@ -61,33 +58,7 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
             who = names.get(c.user_id)
             if who is None:
                 who = names[c.user_id] = c.user.get_full_name() or c.user.username
-        reason = None
-        if c.reason_source:
-            key = (c.reason_source, c.reason_code, reader)
-            if key not in reasons:
-                reasons[key] = str(decode(*key).title)
-            reason = reasons[key]
-        strong = talk = plain = note = ""
-        if c.outcome_code:
-            key = ("outcome_ita" if c.call_type == "ITA" else "outcome", c.outcome_code, reader)
-            if key not in outcomes:
-                outcomes[key] = str(decode(*key).title)
-            note = outcomes[key]
-            if c.talking_at or c.talk_seconds:
-                strong = answered
-                if c.talk_seconds is not None:
-                    if c.talk_seconds not in talks:
-                        s = c.talk_seconds
-                        talks[s] = ngettext("%(s)s second", "%(s)s seconds", s) % {"s": s}
-                    talk = talks[c.talk_seconds]
-            elif c.outcome_source in ("push", "cdr"):
-                strong = not_answered
-        elif c.state == 2:
-            plain = talking
-        elif c.status == Call.Status.PLACED:
-            note = not_known
-        else:
-            note = "—"
+        shown = history_status(c, memo, now, reader)
         rows.append(
             {
                 "href": links.of("call-detail", c),
@@ -95,18 +66,13 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "who": who,
                 "softphone": c.softphone,
                 "called": c.called,
-                "status": c.status,
-                "status_label": status_labels.get(c.status, c.status),
+                "tone": shown.tone,
+                "status": shown.short,
                 "serial": c.serial,
-                "reason": reason,
-                "strong": strong,
-                "talk": talk,
-                "plain": plain,
-                "note": note,
                 "overdue": selectors.is_overdue(c, now),
                 "again": (
                     links.call_again(c.called)
-                    if can_call and c.user_id == membership.user_id
+                    if can_call and c.user_id == membership.user_id and not shown.live
                     else ""
                 ),
             }
@@ -200,6 +166,7 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
     ctx = {
         "call": call,
         "reader": reader,
+        "shown": status_of(call, reader=reader),
         "reason": call.reason(reader),
         "outcome": call.outcome(reader),
         "final": call.outcome_source in FINAL_SOURCES,

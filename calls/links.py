@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _ZERO = UUID(int=0)
-PER_CALL = ("call-detail", "call-status", "call-refresh")
+PER_CALL = ("call-detail", "call-status", "call-refresh", "call-unfollow")
 
 
 @lru_cache(maxsize=1024)
@@ -43,8 +43,10 @@ class TenantLinks:
         return f"{self._urls['call']}?last={call.code}"
 
     def call_again(self, called: str, call_data: str = "") -> str:
-        """The call page prefilled with the number (and call data) of an earlier call."""
+        """The call page prefilled with the number (and call data) of an earlier call. Calling
+        again is deliberate: that form does not ask "you called this number a moment ago"."""
         query = {"called": called}
         if call_data:
             query["data"] = call_data
+        query["again"] = "1"
         return f"{self._urls['call']}?{urlencode(query)}"

@@ -1,8 +1,10 @@
 import secrets
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from console.crypto import EncryptedTextField
@@ -72,6 +74,12 @@ class Call(models.Model):
     released_at = models.DateTimeField(null=True)
     talk_seconds = models.PositiveIntegerField(null=True)
     agent_talk_seconds = models.PositiveIntegerField(null=True)
+    # Following the call while it is live (calls.services.following): when the manager stopped
+    # following it ("stop following and call anyway": not ended, just no longer live for the
+    # console), and when the console may next ask AICC's queryCallState about it (the back-off).
+    unfollowed_at = models.DateTimeField(null=True)
+    next_check_at = models.DateTimeField(null=True)
+    checks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,6 +143,35 @@ class Call(models.Model):
             return None
         source = "outcome_ita" if self.call_type == "ITA" else "outcome"
         return decode(source, self.outcome_code, reader)
+
+    @property
+    def ended(self) -> bool:
+        return self.state == 3
+
+    def is_live(self, now: datetime) -> bool:
+        """The Python twin of `live_q` (docs/contract-choices.md, "One live call")."""
+        return (
+            self.status in LIVE_STATUSES
+            and not self.ended
+            and self.unfollowed_at is None
+            and self.created_at >= live_since(now)
+        )
+
+
+# A live call: placed (or being placed), not ended, still followed, and not older than
+# CALL_LIVE_MINUTES (a call the console never heard the end of stops counting as live then).
+LIVE_STATUSES = (Call.Status.PLACING, Call.Status.PLACED)
+
+
+def live_since(now: datetime) -> datetime:
+    return now - timedelta(minutes=settings.CALL_LIVE_MINUTES)
+
+
+def live_q() -> Q:
+    """Live calls, apart from their age (filter created_at >= live_since(now) with it)."""
+    return Q(status__in=LIVE_STATUSES, unfollowed_at__isnull=True) & (
+        Q(state__isnull=True) | Q(state__lt=3)
+    )
 
 
 def new_callback_token() -> str:

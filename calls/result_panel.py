@@ -1,31 +1,35 @@
-"""The result panel of one call attempt (templates/calls/_result.html): what it needs to render.
+"""The card of one call attempt (templates/calls/_result.html) and the in-call bar (templates/
+calls/_bar.html): what they need to render, and what changed since the browser last looked.
 
-The panel is rendered for every placed call, right after AICC answers, so its cost is part of
+The card is rendered for every placed call, right after AICC answers, so its cost is part of
 the click-to-call overhead (docs/performance.md). Django's `{% translate %}` tags (each goes
 through a lazy string) and `{% url %}` tags (each resolves the tenant and reverses) were most of
-its render time. So its fixed words are translated once per language here, and its links come
-from calls.links (reversed once per tenant), as the history rows' do.
+its render time. So its fixed words are translated once per language here (and the call's status
+words in calls.call_status), and its links come from calls.links (reversed once per tenant), as
+the history rows' do.
+
+While a call is live the browser looks at the console's own record every LIVE_POLL_MS
+(calls.services.following) with the `version` it shows: nothing changed is a 204 (nothing is
+swapped); otherwise only the words that changed are swapped, and the whole card (or bar) once,
+when the call ends.
 """
 
 from functools import lru_cache
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from calls.call_status import Status, mmss, status_of
 from calls.links import TenantLinks
 from calls.models import Call
+from calls.services.following import LIVE_POLL_MS
 from console.models import Membership
 
 WORDS = {
-    "placed": _("Call placed"),
-    "placed_help": _("AICC is ringing your phone first; pick up, and it then rings the customer."),
     "serial": _("Serial number"),
     "customer": _("Customer"),
-    "status": _("Status"),
-    "placing": _("Placing the call…"),
-    "waiting": _("Waiting for AICC to answer."),
-    "unknown": _("Not sure the call was placed"),
-    "failed": _("The call was not placed"),
+    "elapsed": _("Since you clicked"),
     "what_to_do": _("What to do:"),
     "fixer": _("Who can fix it"),
     "code": _("Code"),
@@ -36,62 +40,63 @@ WORDS = {
     "check": _("Check whether it was placed"),
     "again": _("Call again"),
     "details": _("Details"),
-    "following": _("Following the call…"),
+    "stop": _("Stop following"),
+    "call_to": _("Call to %(number)s"),
 }
 
-# queryCallState's state (docs/vendor notes): None = not asked yet.
-STATES = {
-    None: _("Ringing your phone…"),
-    0: _("Waiting to be called"),
-    1: _("Ringing: your phone first, then the customer's"),
-    2: _("Talking"),
-    3: _("Ended"),
-}
-
-# Where the panel polls next: wait this long before each next look (seconds), then stop.
-POLL_DELAYS = (1, 1, 2, 2, 3, 3, 5, 5, 5, 10, 10, 15, 15, 30, 30, 60)
+VIEWS = ("card", "bar")
 
 
 @lru_cache(maxsize=16)
-def _translated(language: str | None) -> tuple[dict[str, str], dict[int | None, str]]:
+def _translated(language: str | None) -> dict[str, str]:
     # Called with the active language, so str() translates into it.
-    return (
-        {key: str(text) for key, text in WORDS.items()},
-        {key: str(text) for key, text in STATES.items()},
-    )
+    return {key: str(text) for key, text in WORDS.items()}
 
 
-def _poll(links: TenantLinks, call: Call, step: int) -> dict | None:
-    """Where and when the panel looks next at a placed call, or None to stop."""
-    if call.status != Call.Status.PLACED or call.state == 3 or step >= len(POLL_DELAYS):
-        return None
-    return {"url": f"{links.of('call-status', call)}?n={step + 1}", "delay": POLL_DELAYS[step]}
+def version(shown: Status, call: Call) -> str:
+    """What the browser shows of a call, in a few characters: a look that finds the same answers
+    204 and changes nothing on the page."""
+    return f"{shown.kind}.{call.state}.{call.outcome_code}"
 
 
-def context(membership: Membership, call: Call, *, step: int = 0, **extra) -> dict:
-    """The template context of the panel for `call` (one of `m`'s tenant's calls), following
-    it from poll step `step` on (POLL_DELAYS)."""
-    words, states = _translated(get_language())
+def context(membership: Membership, call: Call, *, view: str = "card", **extra) -> dict:
+    """The template context of the card (view "card") or the in-call bar (view "bar") of `call`
+    (one of the member's tenant's calls)."""
+    words = _translated(get_language())
     links = TenantLinks(membership.tenant.code)
-    state = ""
-    if call.status == Call.Status.PLACED:
-        state = states.get(call.state, "")
-        outcome = call.outcome() if call.state == 3 else None
-        if outcome:
-            state = f"{state}: {outcome.title}"
+    now = timezone.now()
+    shown = status_of(call, now)
+    mine = membership.role == Membership.Role.MANAGER and call.user_id == membership.user_id
     ctx = {
         "call": call,
         "w": words,
-        "state_text": state,
-        "poll": _poll(links, call, step),
-        # "Call again" opens the call page, which only customer managers have.
-        "again_url": (
-            links.call_again(call.called, call.call_data)
-            if membership.role == Membership.Role.MANAGER
-            else ""
+        "shown": shown,
+        "view": view,
+        "call_to": words["call_to"] % {"number": call.called},
+        "since_ms": int(call.created_at.timestamp() * 1000),
+        "elapsed": mmss((now - call.created_at).total_seconds()),
+        # The poller keeps its URL and its rhythm for the whole call; the version it sends
+        # lives in a hidden input next to it, which each change replaces.
+        "poll": (
+            {
+                "url": f"{links.of('call-status', call)}?view={view}",
+                "every": LIVE_POLL_MS,
+                "version": version(shown, call),
+                "input": f"v-{view}-{call.code}",
+            }
+            if shown.live
+            else None
         ),
+        # "Call again" opens the call page, which only customer managers have.
+        "again_url": links.call_again(call.called, call.call_data) if mine else "",
         "detail_url": links.of("call-detail", call),
         "refresh_url": links.of("call-refresh", call),
+        "unfollow_url": links.of("call-unfollow", call) if mine else "",
+        "result_url": links.result(call) if mine else links.of("call-detail", call),
     }
+    if view == "bar":
+        ctx["bar"] = ctx  # templates/calls/_bar.html reads bar.*, as base.html gives it
+    else:
+        ctx["card_code"] = call.code  # the page shows this call's card: no bar for it
     ctx.update(extra)
     return ctx

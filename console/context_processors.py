@@ -25,7 +25,9 @@ NAV_PAGES = {"call", "history", "dashboard", "tenant-settings", "softphones", "p
 
 
 def nav(request):
-    """The membership of the page's tenant (set by console.tenancy.TenantMiddleware) and, lazily, the user's other tenants."""
+    """The membership of the page's tenant (set by console.tenancy.TenantMiddleware) and, lazily,
+    the user's other tenants and a customer manager's live call (the in-call bar: one small
+    query, only on pages that show it)."""
     m = getattr(request, "membership", None)
 
     def others():
@@ -39,10 +41,21 @@ def nav(request):
 
     match = getattr(request, "resolver_match", None)
     name = match.url_name if match else None
+
+    def live_bar():
+        if m is None or m.role != Membership.Role.MANAGER:
+            return None
+        from calls import result_panel
+        from calls.services.following import live_call_of
+
+        call = live_call_of(m)
+        return None if call is None else result_panel.context(m, call, view="bar")
+
     return {
         "nav_section": NAV_SECTIONS.get(name),
         "nav_current": "page" if name in NAV_PAGES else "true",
         "membership": m,
         "tenant": m.tenant if m else None,
         "my_memberships": SimpleLazyObject(others),
+        "live_bar": live_bar,  # a callable: templates call it when they look at it
     }

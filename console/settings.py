@@ -240,6 +240,8 @@ AICC_SIMULATOR_URL = env.str("AICC_SIMULATOR_URL", default="http://127.0.0.1:809
 CALL_STUCK_AFTER_SECONDS = env.int("CALL_STUCK_AFTER_SECONDS", default=300)
 # Same manager, same number within this many seconds: ask to confirm before calling again.
 CALL_CONFIRM_WINDOW_SECONDS = env.int("CALL_CONFIRM_WINDOW_SECONDS", default=120)
+# A placed call the console has not heard the end of stops counting as live after this long.
+CALL_LIVE_MINUTES = env.int("CALL_LIVE_MINUTES", default=60)
 
 # Background tasks (manage.py run_worker, docs/deploy.md "The worker"): a queue in the database,
 # shared by every host, run by django-tasks' database worker; run_worker also enqueues the

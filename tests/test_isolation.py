@@ -89,6 +89,7 @@ EXPECTED = {
     # calls
     "call": {A: 403, S: 403, M: 200},
     "call-status": {A: 200, S: 200, M: 200},
+    "call-unfollow": post_only(A, S),  # a customer manager stops following their own call
     "history": {A: 200, S: 200, M: 200},  # managers see their own calls
     "history-export": {A: 200, S: 200, M: 200},
     "history-export-xlsx": {A: 200, S: 200, M: 200},

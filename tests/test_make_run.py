@@ -115,7 +115,14 @@ def place(s: requests.Session, base: str, tenant: Tenant, called: str) -> str:
     token = CSRF.search(s.get(f"{base}/t/{tenant.code}/call/", timeout=10).text).group(1)
     r = s.post(
         f"{base}/t/{tenant.code}/call/",
-        data={"called": called, "idempotency_key": uuid.uuid4().hex, "csrfmiddlewaretoken": token},
+        # "anyway": the manager's earlier call may still be live (one live call per manager);
+        # it is then no longer followed on screen, and its outcome still arrives.
+        data={
+            "called": called,
+            "idempotency_key": uuid.uuid4().hex,
+            "csrfmiddlewaretoken": token,
+            "anyway": "on",
+        },
         allow_redirects=False,
         timeout=30,
     )

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from calls.aicc.client import cdr_windows
@@ -122,13 +123,14 @@ def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData
 
 def outcome_connected(*, tenant: Tenant, serial: str) -> bool:
     """The connection event (§12a): the customer answered. Only moves a call forward to
-    "talking"; never touches an ended call."""
+    "talking" (noting when, until the call's record says exactly); never touches an ended
+    call."""
     if not serial:
         return False
     n = (
         Call.objects.filter(tenant=tenant, serial=serial, outcome_source="")
         .filter(Q(state__isnull=True) | Q(state__lt=2))
-        .update(state=2)
+        .update(state=2, talking_at=Coalesce(F("talking_at"), Value(timezone.now())))
     )
     return n > 0
 

@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from calls import call_input
 from calls.aicc.client import InvalidRequest
 from calls.aicc.masking import mask_number as mask
 from calls.aicc.results import Outcome
-from calls.models import Call
+from calls.models import Call, live_q, live_since
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row
@@ -44,36 +45,63 @@ def trial_calls_today(tenant: Tenant) -> int:
     ).count()
 
 
-# Prepared (console/prepared.py): every placed call runs it.
-_RECENT = Prepared(
-    lambda tenant_id, user_id, since, key, called: (
-        Call.objects.filter(tenant_id=tenant_id, user_id=user_id, created_at__gte=since)
-        .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
-        .order_by("-created_at")[:2]
+# Prepared (console/prepared.py): every placed call runs it. One query for the three things to
+# know before calling: this form's own earlier submission (same key), the manager's live call
+# (calls.models.live_q), and a call to the same number a moment ago that did not fail.
+_BEFORE_CALL = Prepared(
+    lambda tenant_id, user_id, earliest, since, key, called: (
+        Call.objects.filter(tenant_id=tenant_id, user_id=user_id, created_at__gte=earliest)
+        .filter(
+            Q(idempotency_key=key)
+            | live_q()
+            | (Q(called=called, created_at__gte=since) & ~Q(status=Call.Status.FAILED))
+        )
+        .order_by("-created_at")[:3]
     ),
     tenant_id=int,
     user_id=int,
+    earliest=datetime,
     since=datetime,
     key=str,
     called=str,
 )
 
 
-def _recent(membership: Membership, called: str, idempotency_key: str) -> list[Call]:
-    """The manager's calls of the last few minutes that matter before placing another: this
-    form's own earlier submission (same idempotency key), or a call to the same number that did
-    not fail. Newest first."""
-    since = timezone.now() - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
-    recent = _RECENT.all(
+@dataclass
+class Before:
+    """What `_before_call` found: each is None when there is none."""
+
+    mine: Call | None  # this form's own earlier submission
+    live: Call | None  # the manager's live call
+    recent: Call | None  # the newest call to the same number a moment ago that did not fail
+
+
+def _before_call(membership: Membership, called: str, idempotency_key: str) -> Before:
+    now = timezone.now()
+    since = now - timedelta(seconds=settings.CALL_CONFIRM_WINDOW_SECONDS)
+    earliest = min(since, live_since(now))
+    rows = _BEFORE_CALL.all(
         tenant_id=membership.tenant_id,
         user_id=membership.user_id,
+        earliest=earliest,
         since=since,
         key=idempotency_key,
         called=called,
     )
-    for call in recent:
+    for call in rows:
         call.tenant = membership.tenant
-    return recent
+    return Before(
+        mine=next((c for c in rows if c.idempotency_key == idempotency_key), None),
+        live=next((c for c in rows if c.is_live(now)), None),
+        recent=next(
+            (
+                c
+                for c in rows
+                if c.called == called and c.created_at >= since and c.status != Call.Status.FAILED
+            ),
+            None,
+        ),
+    )
 
 
 @dataclass
@@ -86,6 +114,9 @@ class Placed:
     # The console refused the input (calls/call_input.py): each field's messages. The call is
     # stored as failed (reason source "console"); nothing was sent.
     refused: dict[str, list[str]] = field(default_factory=dict)
+    # Nothing was placed: the manager has a live call (`call`), and their softphone carries one
+    # call at a time. They may wait for it, or stop following it and call anyway (replace_live).
+    busy: bool = False
 
 
 def call_place(
@@ -97,12 +128,16 @@ def call_place(
     caller_present: str = "",
     idempotency_key: str,
     ask_if_recent: bool = False,
+    replace_live: bool = False,
 ) -> Placed:
     """Record the call, then ask AICC to place it, and store the answer.
 
-    With `ask_if_recent`, nothing is recorded or sent if the same manager called the same number
-    a moment ago (`_recent`): the returned Placed says `ask_first`, with that call. A resubmitted
-    form is not asked: it gets the call its first submission placed."""
+    Nothing is recorded or sent while the manager has a live call (calls.models.live_q): the
+    returned Placed says `busy`, with that call; with `replace_live` that call is no longer
+    followed (not ended: `call_unfollow`) and this one goes ahead. With `ask_if_recent`, nothing
+    is recorded or sent either if the same manager called the same number a moment ago: the
+    returned Placed says `ask_first`, with that call. A resubmitted form is never refused or
+    asked: it gets the call its first submission placed."""
     tenant = membership.tenant
     # The one set of rules (web, command line, API): a call that breaks one is stored as failed
     # and never sent.
@@ -115,13 +150,16 @@ def call_place(
         caller_present=caller_present,
     )
     values = checked.values
-    if ask_if_recent and checked.ok:
-        recent = _recent(membership, values["called"], idempotency_key)
-        mine = next((c for c in recent if c.idempotency_key == idempotency_key), None)
-        if mine is not None:  # this form's own earlier submission: that is the call
-            return Placed(mine, created=False)
-        if recent:
-            return Placed(recent[0], created=False, ask_first=True)
+    if checked.ok:
+        before = _before_call(membership, values["called"], idempotency_key)
+        if before.mine is not None:  # this form's own earlier submission: that is the call
+            return Placed(before.mine, created=False)
+        if before.live is not None:
+            if not replace_live:
+                return Placed(before.live, created=False, busy=True)
+            call_unfollow(before.live)
+        elif ask_if_recent and before.recent is not None:
+            return Placed(before.recent, created=False, ask_first=True)
     call = Call(
         tenant=tenant,
         user_id=membership.user_id,
@@ -284,7 +322,9 @@ def _store(call: Call, **fields) -> None:
 def call_refresh_state(call: Call) -> Call:
     """Ask queryCallState once and store what it says. State only moves forward (a pushed event
     may have got there first), and the outcome is written only while none is stored: a call
-    record (event or CDR) arriving later completes it with times and durations."""
+    record (event or CDR) arriving later completes it with times and durations. What the
+    console saw itself is kept until then: when the call was first seen talking, and when it
+    ended (queryCallState's endTime), so the end can say how long the customer talked."""
     if not call.serial or call.state == 3:
         return call
     try:
@@ -294,14 +334,43 @@ def call_refresh_state(call: Call) -> Call:
     if not outcome.ok or outcome.result.state is None:
         return call
     st = outcome.result
-    forward = Call.objects.filter(pk=call.pk).filter(Q(state__isnull=True) | Q(state__lt=st.state))
-    forward.update(state=st.state)
+    now = timezone.now()
+    forward = {"state": st.state}
+    if st.state == 2:
+        forward["talking_at"] = Coalesce(F("talking_at"), Value(now))
+    Call.objects.filter(pk=call.pk).filter(Q(state__isnull=True) | Q(state__lt=st.state)).update(
+        **forward
+    )
     if st.state == 3 and st.reason_code is not None:
         Call.objects.filter(pk=call.pk, outcome_code="").update(
-            outcome_code=str(st.reason_code), outcome_source="poll", outcome_at=timezone.now()
+            outcome_code=str(st.reason_code),
+            outcome_source="poll",
+            outcome_at=now,
+            released_at=Coalesce(F("released_at"), Value(st.end_time or now)),
         )
-    call.refresh_from_db(fields=["state", "outcome_code", "outcome_source", "outcome_at"])
+    call.refresh_from_db(
+        fields=[
+            "state",
+            "outcome_code",
+            "outcome_source",
+            "outcome_at",
+            "talking_at",
+            "released_at",
+        ]
+    )
     return call
+
+
+def call_unfollow(call: Call) -> bool:
+    """The manager stops following a live call: it is no longer their live call (the in-call
+    bar goes, another call may start). It is not ended: AICC may still carry it, and its outcome
+    still arrives (pushed events, call records). True when this changed the call."""
+    now = timezone.now()
+    n = Call.objects.filter(pk=call.pk, unfollowed_at__isnull=True).update(unfollowed_at=now)
+    if n:
+        call.unfollowed_at = now
+        log.debug("call %s no longer followed", call.code)
+    return n > 0
 
 
 def sweep_calls(*, older_than: timedelta | None = None) -> int:

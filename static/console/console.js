@@ -1,36 +1,76 @@
 // Small progressive enhancements; every page works without this file.
 
-// While an htmx form is sent its submit buttons are disabled (no double submit). Disabling the
-// focused button, or swapping it out, would drop keyboard focus to the page body: it goes back to
-// that button (or the one with its id in the new content), else to the swapped-in content.
-let focusBefore = null;
+// A form sends one request at a time. Its buttons are marked busy, not disabled: a disabled
+// button loses the keyboard focus to the page body.
 document.addEventListener("htmx:beforeRequest", (e) => {
-  focusBefore = document.activeElement;
   const f = e.detail.elt.closest("form");
-  if (f) f.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = true));
-});
-function focusLost() {
-  return !document.activeElement || document.activeElement === document.body;
-}
-function restoreFocus(target) {
-  const before = focusBefore;
-  if (!before || before === document.body || !focusLost()) return;
-  let to = before.isConnected ? before : before.id && document.getElementById(before.id);
-  if (!to && target && target.isConnected) {
-    to = target.querySelector("button, a[href], input, select, textarea") || target;
-    if (to === target && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  if (!f) return;
+  if (f.getAttribute("aria-busy") === "true") {
+    e.preventDefault();
+    return;
   }
-  if (to) to.focus();
-}
+  f.setAttribute("aria-busy", "true");
+  f.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-disabled", "true"));
+});
 document.addEventListener("htmx:afterRequest", (e) => {
   const f = e.detail.elt.closest("form");
-  if (f) f.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = false));
-  restoreFocus(e.detail.target);
+  if (!f) return;
+  f.removeAttribute("aria-busy");
+  f.querySelectorAll("button[type=submit]").forEach((b) => b.removeAttribute("aria-disabled"));
 });
-document.addEventListener("htmx:afterSettle", (e) => {
-  restoreFocus(e.detail.target);
-  focusBefore = null;
-});
+
+// Keep the keyboard focus when a swap removes the focused element: on the element with the same
+// id in the new content, else on a field the new content marks invalid, else on the heading of
+// the new content (headings that take focus have tabindex="-1"), else where the swap happened.
+let focusedId = null;
+let swapped = null;
+function remember(e) {
+  if (e.detail.shouldSwap === false) return; // a 204: nothing changes
+  const a = document.activeElement;
+  if (a && a !== document.body) focusedId = a.id || "";
+  if (e.type === "htmx:beforeSwap" || !swapped) swapped = e.detail.target || e.detail.elt || null;
+}
+function restore() {
+  const id = focusedId;
+  const where = swapped;
+  focusedId = null;
+  swapped = null;
+  if (id === null) return;
+  const a = document.activeElement;
+  if (a && a !== document.body && a.isConnected) return; // the focus survived the swap
+  const scope = where && where.isConnected ? where : document;
+  const next =
+    (id && document.getElementById(id)) ||
+    scope.querySelector("[aria-invalid=true]") ||
+    scope.querySelector("h2[tabindex='-1'], h1[tabindex='-1']") ||
+    (where && where.isConnected ? where : null);
+  if (next) {
+    if (!next.hasAttribute("tabindex") && !next.matches("a[href], button, input, select, textarea")) {
+      next.setAttribute("tabindex", "-1");
+    }
+    next.focus({ preventScroll: true });
+  }
+}
+document.addEventListener("htmx:beforeSwap", remember);
+document.addEventListener("htmx:oobBeforeSwap", remember);
+document.addEventListener("htmx:afterSettle", restore);
+document.addEventListener("htmx:oobAfterSwap", () => setTimeout(restore, 0));
+
+// The elapsed time of a live call ([data-since]: epoch milliseconds), once a second.
+function mmss(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+setInterval(() => {
+  const now = Date.now();
+  document.querySelectorAll("[data-since]").forEach((el) => {
+    const text = mmss(now - Number(el.dataset.since));
+    if (el.textContent !== text) el.textContent = text;
+  });
+}, 1000);
 
 // "Copy" buttons: <button type="button" data-copy="id-of-an-input" hidden>, shown only when this
 // file runs; they copy the input's value and say so in the element "<id>-copied".

@@ -478,6 +478,29 @@ def test_ita_unsupported_fields_90100100(sim):
 # ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "outcome, states",
+    [
+        ("agent_no_answer", [0, 3]),  # only the agent's phone rang: the customer was never called
+        ("customer_no_answer", [0, 1, 3]),  # the agent answered, then the customer rang
+    ],
+)
+def test_the_state_is_the_state_of_the_call_to_the_customer(demo, sim, outcome, states):
+    """docs/contract-choices.md, "Which leg is ringing": 0 while AICC rings the agent, 1 once
+    the agent has answered and the customer rings."""
+    called = fresh_called()
+    scenario(sim, called=called, outcome=outcome)
+    serial = demo.call(softPhone="10007", called=called)["result"]["callSerialNo"]
+    seen = []
+    deadline = time.time() + 5
+    while time.time() < deadline and (not seen or seen[-1] != 3):
+        state = demo.post(STATE, {"callSerialNo": serial}).json()["result"]["state"]
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        time.sleep(0.003)
+    assert seen == states
+
+
 def test_state_progression(demo):
     called = fresh_called()
     serial = demo.call(softPhone="10007", called=called, callData="cd")["result"]["callSerialNo"]

@@ -39,3 +39,11 @@ def test_it_rejects_bad_input_clearly(manager, tenant):
     with pytest.raises(CommandError, match="not placed"):
         call_command("aicc_call", tenant="acme", softphone="10001", called="abc", follow=0)
     assert Call.objects.get().reason().key == "console:input"
+
+
+def test_it_places_nothing_while_the_manager_has_a_live_call(manager, tenant, simctl, capsys):
+    call_command("aicc_call", tenant="acme", softphone="10001", called="13800000007", follow=0)
+    with pytest.raises(CommandError, match="in progress"):
+        call_command("aicc_call", tenant="acme", softphone="10001", called="13800000008", follow=0)
+    assert "still live" in capsys.readouterr().out
+    assert Call.objects.count() == 1 and simctl.get("stats")["create_calls"] == 1

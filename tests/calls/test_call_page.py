@@ -1,9 +1,11 @@
 """The customer manager's call page, against the simulator over real HTTP."""
 
+import re
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django.utils.html import escape
 
 from calls.models import Call
@@ -56,24 +58,40 @@ def test_plain_post_redirects_to_the_result(client, manager, tenant, simctl):
     assert call.serial in page.content.decode()
 
 
+def end(call, **fields):
+    """Mark a call ended in the console's record, as a pushed release event would."""
+    fields = {"state": 3, "outcome_code": "0", "outcome_source": "push", **fields}
+    Call.objects.filter(pk=call.pk).update(**fields)
+    call.refresh_from_db()
+    return call
+
+
 def test_the_result_panel_speaks_each_users_language(client, manager, tenant, simctl):
-    # Its fixed words are translated once per language (calls/result_panel.py): a Chinese
-    # page must not leave English words cached for the next English one, or the reverse.
+    # Its fixed words are translated once per language (calls/result_panel.py, calls/call_status
+    # .py): a Chinese page must not leave English words cached for the next English one, or the
+    # reverse.
     client.force_login(manager)
-    for n, (language, placed, again) in enumerate(
-        [("zh-Hans", "呼叫已发起", "再次呼叫"), ("en", "Call placed", "Call again")] * 2
-    ):
+    words = {
+        "zh-Hans": ("正在呼叫您的电话", "已接听，通话 3:12", "再次呼叫"),
+        "en": ("Ringing your phone", "Answered, talked for 3:12", "Call again"),
+    }
+    for n, language in enumerate(["zh-Hans", "en"] * 2):
+        ringing, answered, again = words[language]
+        headers = {"HX-Request": "true", "Accept-Language": language}
         r = client.post(
             url(tenant),
             {"called": f"138 0000 000{n}", "call_data": "a b&c", "idempotency_key": f"{n:032x}"},
-            headers={"HX-Request": "true", "Accept-Language": language},
+            headers=headers,
         )
         body = r.content.decode()
-        assert placed in body and again in body
-    call = Call.objects.latest("created_at")
+        assert ringing in body and again not in body  # live: no "Call again" yet
+        call = end(Call.objects.latest("created_at"), talking_at=timezone.now(), talk_seconds=192)
+        body = client.get(f"/t/{tenant.code}/calls/{call.code}/status/", headers=headers)
+        body = body.content.decode()
+        assert answered in body and again in body and ringing not in body
     assert f'href="/t/{tenant.code}/calls/{call.code}/"' in body  # Details
-    again_url = f"/t/{tenant.code}/call/?called=13800000003&amp;data=a+b%26c"  # Call again
-    assert f'href="{again_url}"' in body
+    again_url = f"/t/{tenant.code}/call/?called=13800000003&amp;data=a+b%26c&amp;again=1"
+    assert f'href="{again_url}"' in body  # Call again
 
 
 @pytest.mark.parametrize(
@@ -182,14 +200,32 @@ def test_double_submit_places_one_call(client, manager, tenant, simctl):
 def test_calling_the_same_number_again_asks_to_confirm(client, manager, tenant, simctl):
     client.force_login(manager)
     post(client, tenant, called="13800000000", idempotency_key="first-key-1")
+    first = end(Call.objects.get())
     r = post(client, tenant, called="13800000000", idempotency_key="second-key-2")
     assert "a moment ago" in r.content.decode() and Call.objects.count() == 1
     # When, as a clock time in the tenant's zone (not "0 minutes ago" for a call seconds old).
-    first = Call.objects.get()
     when = first.created_at.astimezone(ZoneInfo(tenant.time_zone)).strftime("%H:%M")
     assert f"You called 13800000000 at {when}. Call again?" in r.content.decode()
     post(client, tenant, called="13800000000", idempotency_key="second-key-2", confirm="on")
     assert Call.objects.count() == 2
+
+
+def test_call_again_does_not_ask_a_moment_ago(client, manager, tenant, simctl):
+    client.force_login(manager)
+    post(client, tenant, called="13800000000", idempotency_key="first-key-1")
+    first = end(Call.objects.get())
+    card = client.get(f"/t/{tenant.code}/calls/{first.code}/status/").content.decode()
+    again = re.search(r'id="again-[^"]+" href="([^"]+)"', card).group(1).replace("&amp;", "&")
+    form = client.get(again).content.decode()  # the call page, prefilled
+    assert 'value="13800000000"' in form
+    confirm = re.search(r'<input type="hidden" name="confirm" value="([^"]*)"', form).group(1)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+    r = post(client, tenant, called="13800000000", idempotency_key=key, confirm=confirm)
+    assert "a moment ago" not in r.content.decode() and Call.objects.count() == 2
+    # Without the link's word, the same form asks (the check the link skips is still there).
+    end(Call.objects.latest("created_at"))
+    r = post(client, tenant, called="13800000000", idempotency_key="third-key-3")
+    assert "a moment ago" in r.content.decode() and Call.objects.count() == 2
 
 
 def test_manager_without_mapping_sees_why(client, manager, tenant):
@@ -232,7 +268,7 @@ def test_the_result_panel_offers_call_again_only_to_customer_managers(
 ):
     client.force_login(manager)
     post(client, tenant, called="13800000006")
-    call = Call.objects.get()
+    call = end(Call.objects.get())
     status_url = f"/t/{tenant.code}/calls/{call.code}/status/"
     mine = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "Call again" in mine and f"/t/{tenant.code}/call/?called=13800000006" in mine
@@ -244,20 +280,23 @@ def test_the_result_panel_offers_call_again_only_to_customer_managers(
 
 
 def test_live_status_follows_the_call_to_its_end(client, manager, tenant, simctl):
-    import time
-
     simctl.scenario(called="13800000005", outcome="customer_no_answer")
     client.force_login(manager)
-    post(client, tenant, called="13800000005")
+    body = post(client, tenant, called="13800000005").content.decode()
     call = Call.objects.get()
+    # What the poller asks (every 750 ms): its URL, with the version the page shows.
+    version, poll = re.search(
+        r'name="v" value="([^"]+)"><span class="poll" hidden hx-get="([^"]+)" '
+        r'hx-include="#[^"]+" hx-trigger="every 750ms"',
+        body,
+    ).groups()
     time.sleep(0.5)  # time_scale 0.01: the whole call takes well under half a second
-    r = client.get(
-        f"/t/{tenant.code}/calls/{call.code}/status/?n=1", headers={"HX-Request": "true"}
-    )
+    r = client.get(f"{poll}&v={version}", headers={"HX-Request": "true"})
     call.refresh_from_db()
     assert call.state == 3 and call.outcome_code == "5" and call.outcome_source == "poll"
     body = r.content.decode()
     assert escape(str(call.outcome().title)) in body and "hx-trigger" not in body  # stopped polling
+    assert 'hx-swap-oob="true"' in body and f'id="result-{call.code}"' in body  # the whole card
 
 
 def test_supervisor_cannot_use_the_call_page(client, supervisor, tenant):
@@ -274,16 +313,19 @@ def test_outsider_gets_404(client, outsider, tenant):
 def test_call_page_query_count(client, manager, tenant, django_assert_num_queries):
     client.force_login(manager)
     client.get(url(tenant))  # the first visit also stores the current tenant in the session
-    # session+user+membership+tenant (one query), softphone mapping, the user's tenants (menu)
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), softphone mapping, the manager's live call (the
+    # in-call bar), the user's tenants (menu)
+    with django_assert_num_queries(4):
         client.get(url(tenant))
 
 
 def test_placing_a_call_query_count(client, manager, tenant, simctl, django_assert_num_queries):
     client.force_login(manager)
     post(client, tenant, called="13800000000")  # warm up: session, token memo
-    # session+user+membership+tenant (one query), softphone mapping, "called a moment ago?",
-    # the record's insert (in a savepoint and its release), its update with the answer.
+    end(Call.objects.get())
+    # session+user+membership+tenant (one query), softphone mapping, "this form's call, a live
+    # call, called a moment ago?" (one query), the record's insert (in a savepoint and its
+    # release), its update with the answer.
     with django_assert_num_queries(7):
         r = post(client, tenant, called="13800000001", idempotency_key="second-call-key")
     assert r.status_code == 200
@@ -294,14 +336,21 @@ def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_
     client.force_login(manager)
     post(client, tenant, called="13800000000")
     call = Call.objects.get()
-    status_url = f"/t/{tenant.code}/calls/{call.code}/status/?n=1"
+    status_url = f"/t/{tenant.code}/calls/{call.code}/status/?view=card&v=live.None."
     client.get(status_url, headers={"HX-Request": "true"})  # warm up: session, token memo
-    Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")
+    Call.objects.filter(pk=call.pk).update(
+        state=None, outcome_code="", outcome_source="", next_check_at=None
+    )
     time.sleep(0.5)  # time_scale 0.01: the simulated call has ended by now
-    # session+user+membership+tenant (one query), the call, state moved forward, outcome (once ended),
-    # re-read of the stored state
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), the call, the look claimed (next_check_at),
+    # state moved forward, outcome (once ended), re-read of the stored state
+    with django_assert_num_queries(6):
         client.get(status_url, headers={"HX-Request": "true"})
+    # The next look, within the back-off: the console's own record only, AICC is not asked.
+    Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")
+    with django_assert_num_queries(2):
+        r = client.get(status_url, headers={"HX-Request": "true"})
+    assert r.status_code == 204  # nothing changed: nothing to swap
 
 
 def test_a_deep_link_survives_logging_in(client, manager, tenant):

@@ -139,15 +139,26 @@ def test_it_shows_the_decoded_reason_and_the_outcome(client, supervisor, manager
 
     client.force_login(supervisor)
     body = client.get(url(tenant)).content.decode()
-    assert escape(str(decode("createCall", "8", reader="others").title)) in body
-    assert "1234567890123" in body and "Answered" in body and "42 seconds" in body
+    title = decode("createCall", "8", reader="others").title
+    assert escape(str(title)) in body
+    assert "1234567890123" in body and "Answered, 0:42" in body
+    # One status per call, in its colour: no green "Placed" beside a failed outcome.
+    assert f'<span class="badge bad">Failed: {escape(str(title))}</span>' in body
+    assert '<span class="badge ok">Answered, 0:42</span>' in body
 
 
 def test_call_again_is_offered_to_the_manager_who_called(client, manager, tenant):
-    mk(tenant, manager, 1, called="13812345678")
+    mk(tenant, manager, 1, called="13812345678", state=3)
     client.force_login(manager)
     body = client.get(url(tenant)).content.decode()
-    assert f"/t/{tenant.code}/call/?called=13812345678" in body
+    assert f"/t/{tenant.code}/call/?called=13812345678&amp;again=1" in body
+
+
+def test_call_again_waits_for_the_call_to_end(client, manager, tenant):
+    mk(tenant, manager, 1, called="13812345678")  # placed a moment ago: still live
+    client.force_login(manager)
+    body = client.get(url(tenant)).content.decode()
+    assert "/call/?called=13812345678" not in body and "In progress" in body
 
 
 def test_call_again_is_not_offered_to_supervisors(client, supervisor, manager, tenant):
@@ -389,9 +400,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     mk(tenant, manager, 20)
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the page of calls, the tenant switcher's
-    # memberships, the outcomes' freshness (last sync, the manager's calls waiting: one query)
-    with django_assert_num_queries(4):
+    # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
+    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query)
+    with django_assert_num_queries(5):
         client.get(url(tenant, "size=20"))
 
 

@@ -108,10 +108,11 @@ def test_the_player_is_offered_only_for_answered_calls(
     client, supervisor, manager_membership, simctl
 ):
     simctl.scenario(called="13800000005", outcome="customer_no_answer")
-    answered = ended(place(manager_membership))
-    missed = ended(place(manager_membership, called="13800000005"))
     client.force_login(supervisor)
+    answered = ended(place(manager_membership))
     client.post(url(answered, "refresh/"))  # the call record: the customer answered
+    # (once it has ended: a manager's second call waits while the first is live)
+    missed = ended(place(manager_membership, called="13800000005"))
     client.post(url(missed, "refresh/"))
     answered.refresh_from_db()
     missed.refresh_from_db()

@@ -137,7 +137,9 @@ def test_the_result_panel_checks_whether_a_lost_call_was_placed(
     )
     call.refresh_from_db()
     assert call.status == "placed" and call.serial in r.content.decode()
-    assert "Call placed" in r.content.decode() and "<html" not in r.content.decode()
+    # Placed after all, and over by now: the card says how it ended.
+    body = r.content.decode()
+    assert 'data-kind="answered"' in body and "Answered, talked for" in body and "<html" not in body
 
 
 def test_the_result_panel_says_when_aicc_has_no_record_yet(client, manager, manager_membership):

@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def place(m, called="13800000000", key="key-00000001", **kw):
+    # These tests place calls back to back, as a manager who stops following each call to place
+    # the next one; one live call per manager is tested in tests/calls/test_following.py.
+    kw.setdefault("replace_live", True)
     mapping = m.active_mapping
     return placing.call_place(
         membership=m, mapping=mapping, called=called, idempotency_key=key, **kw
@@ -252,13 +255,20 @@ def test_each_call_logs_one_info_line_with_its_code_and_masked_numbers(
 
 
 def test_asking_first_places_nothing_when_the_number_was_just_called(manager_membership, simctl):
-    first = place(manager_membership, ask_if_recent=True)
+    first = place(manager_membership, ask_if_recent=True, replace_live=False)
     assert first.created and not first.ask_first and first.call.status == "placed"
-    again = place(manager_membership, key="key-00000002", ask_if_recent=True)
+    Call.objects.filter(pk=first.call.pk).update(state=3)  # it has ended
+    again = place(manager_membership, key="key-00000002", ask_if_recent=True, replace_live=False)
     assert again.ask_first and not again.created and again.call.pk == first.call.pk
     resubmitted = place(manager_membership, ask_if_recent=True)  # the first form, sent again
     assert not resubmitted.ask_first and resubmitted.call.pk == first.call.pk
-    other = place(manager_membership, called="13900000000", key="key-00000003", ask_if_recent=True)
+    other = place(
+        manager_membership,
+        called="13900000000",
+        key="key-00000003",
+        ask_if_recent=True,
+        replace_live=False,
+    )
     assert other.created and not other.ask_first
     confirmed = place(manager_membership, key="key-00000002")  # asked, and confirmed
     assert confirmed.created and Call.objects.count() == 3

@@ -36,6 +36,7 @@ def place_some(membership, simctl):
             mapping=mapping,
             called=f"1380000000{i}",
             idempotency_key=f"sync-{i}",
+            replace_live=True,  # back to back: each stops following the one before
         ).call
         for i in (1, 2, 3)
     ]

@@ -47,6 +47,7 @@ def place(membership, n: int):
         mapping=membership.active_mapping,
         called=f"1380000{n:04d}",
         idempotency_key=f"renewal-key-{n:04d}",
+        replace_live=True,  # one after the other: the earlier call is still live
     ).call
 
 

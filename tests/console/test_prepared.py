@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.models import Call
-from calls.services.placing import _RECENT
+from calls.models import Call, live_q
+from calls.services.placing import _BEFORE_CALL
 from console.auth import Backend
 from console.models import Membership, Session
 from console.prepared import Prepared, insert_row, update_row
@@ -59,18 +59,44 @@ def test_datetime_and_or_conditions_match_orm(manager_membership, tenant):
             idempotency_key=key,
             status=status or Call.Status.PLACING,
         )
+    # A live call of an hour and a half ago, one no longer followed, one ended.
+    for key, fields in [
+        ("e", {}),
+        ("f", {"unfollowed_at": timezone.now()}),
+        ("g", {"state": 3}),
+    ]:
+        c = Call.objects.create(
+            tenant=tenant,
+            user_id=m.user_id,
+            softphone="1",
+            called="133",
+            idempotency_key=key,
+            status=Call.Status.PLACED,
+            **fields,
+        )
+        Call.objects.filter(pk=c.pk).update(created_at=timezone.now() - timedelta(minutes=90))
     since = timezone.now() - timedelta(minutes=5)
-    for key, called in [("zz", "131"), ("d", "131"), ("a", "131"), ("zz", "999")]:
-        got = _RECENT.all(
-            tenant_id=tenant.id, user_id=m.user_id, since=since, key=key, called=called
-        )
-        want = list(
-            Call.objects.filter(tenant=tenant, user_id=m.user_id, created_at__gte=since)
-            .filter(Q(idempotency_key=key) | (Q(called=called) & ~Q(status=Call.Status.FAILED)))
-            .order_by("-created_at")[:2]
-        )
-        assert [_fields(c) for c in got] == [_fields(c) for c in want]
-        assert all(isinstance(c.created_at, datetime) and c.created_at.tzinfo for c in got)
+    for earliest in (timezone.now() - timedelta(hours=2), since):
+        for key, called in [("zz", "131"), ("d", "131"), ("a", "131"), ("zz", "999")]:
+            got = _BEFORE_CALL.all(
+                tenant_id=tenant.id,
+                user_id=m.user_id,
+                earliest=earliest,
+                since=since,
+                key=key,
+                called=called,
+            )
+            want = list(
+                Call.objects.filter(tenant=tenant, user_id=m.user_id, created_at__gte=earliest)
+                .filter(
+                    Q(idempotency_key=key)
+                    | live_q()
+                    | (Q(called=called, created_at__gte=since) & ~Q(status=Call.Status.FAILED))
+                )
+                .order_by("-created_at")[:3]
+            )
+            assert [_fields(c) for c in got] == [_fields(c) for c in want]
+            assert all(isinstance(c.created_at, datetime) and c.created_at.tzinfo for c in got)
 
 
 def test_rewritten_or_wrongly_typed_values_are_refused(tenant):
@@ -186,9 +212,9 @@ def test_a_tenant_page_takes_user_and_membership_from_the_session(
     client.force_login(manager)
     page = f"/t/{tenant.code}/calls/?size=5"
     client.get(page)
-    # session + user + membership in one query, the page of calls, the tenant switcher, the
-    # outcomes' freshness line (last sync, calls waiting: one query)
-    with django_assert_num_queries(4):
+    # session + user + membership in one query, the page of calls, the live call (the in-call
+    # bar), the tenant switcher, the outcomes' freshness line (last sync, calls waiting: one query)
+    with django_assert_num_queries(5):
         assert client.get(page).status_code == 200
     # Another tenant's page: no membership with the session, so the session on its own, the
     # user, and (to be sure) the membership once more: none, 404.

@@ -75,11 +75,14 @@ class Call:
     account: Account
 
     def state_at(self, now: float) -> int:
+        """queryCallState's state, read as the state of the call to the customer (docs/
+        contract-choices.md, "Which leg is ringing"): 0 "to be called" while AICC rings the
+        agent, 1 "calling" once the agent answered and the customer rings, 2 talking."""
         if now >= self.end:
             return 3
         if self.talking is not None and now >= self.talking:
             return 2
-        if now >= self.dial:
+        if self.agent_talking is not None and now >= self.agent_talking:
             return 1
         return 0
 

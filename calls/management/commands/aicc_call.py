@@ -68,6 +68,12 @@ class Command(BaseCommand):
             idempotency_key=uuid4().hex,
         )
         call = placed.call
+        if placed.busy:  # one live call per manager: their softphone carries one call
+            self.stdout.write(
+                f"not placed: call {call.code} to {call.called} of this softphone's manager is "
+                "still live (wait for it to end, or stop following it on the call page)"
+            )
+            raise CommandError("a call is in progress")
         self.stdout.write(
             f"call {call.code}: {call.get_status_display()} ({call.elapsed_ms or 0:.0f} ms)"
         )
