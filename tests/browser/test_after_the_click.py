@@ -9,6 +9,7 @@ that watch a call while it rings and talks use their own, slower one.
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from calls.aicc.simulator import Account, Simulator
 from calls.models import Call
@@ -144,6 +145,8 @@ def test_a_call_that_ends_reads_as_ended(
     call_from_the_form(page, "13800000035")
     card = page.locator(f"#call-area [data-kind={kind}]")
     card.wait_for(timeout=15_000)
+    # htmx gives the swapped card its new classes when the swap settles: wait for that.
+    expect(card).not_to_have_class(re.compile(r"htmx-settling"))
     text = card.inner_text()
     assert tone in card.get_attribute("class").split()
     assert {"ok", "warn", "bad", "live", "unknown"} & set(card.get_attribute("class").split()) == {
