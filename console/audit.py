@@ -35,6 +35,12 @@ ACTIONS = {
     "two_factor.off": _("Two-factor sign-in turned off"),
     "two_factor.codes": _("New recovery codes made"),
     "two_factor.reset": _("Two-factor sign-in reset"),
+    "webhook.add": _("Webhook endpoint added"),
+    "webhook.change": _("Webhook endpoint changed"),
+    "webhook.rotate": _("Webhook secret rotated"),
+    "webhook.remove": _("Webhook endpoint removed"),
+    "webhook.resend": _("Webhook event sent again"),
+    "webhook.disable": _("Webhook endpoint disabled after failing"),
 }
 
 

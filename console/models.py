@@ -159,6 +159,9 @@ class Tenant(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by
+    # hooks.services): the hot path reads it from the tenant row it has, no query.
+    webhook_events = models.CharField(max_length=255, blank=True, editable=False, default="")
 
     class Meta:
         ordering = ["name"]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "console",
     "calls",
+    "hooks",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,15 @@ SWEEP_CALLS_SECONDS = env.int("SWEEP_CALLS_SECONDS", default=60)
 OUTCOME_FULL_SYNC_SECONDS = env.int("OUTCOME_FULL_SYNC_SECONDS", default=300)
 # A placed call without its outcome this long after it was placed is "overdue" in the history.
 OUTCOME_OVERDUE_MINUTES = env.int("OUTCOME_OVERDUE_MINUTES", default=10)
+
+# Outbound webhooks (hooks/, docs/integrations.md "Webhooks"): the worker's delivery loop.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=25)  # then a delivery is given up
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=72)
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=8)  # requests in flight per worker
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+# The first retry waits this long, each next one twice as long (with jitter), up to an hour.
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=5.0)
 
 if PRODUCTION:
     # TLS ends at the reverse proxy, which must set X-Forwarded-Proto (docs/deploy.md).

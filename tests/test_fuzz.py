@@ -79,6 +79,7 @@ ENDPOINTS = [
     ("admin", "post", "people/new/", ("username", "first_name", "last_name", "email", "role",
         "password")),
     ("admin", "post", "calls/callbacks/", ("action", "shared_key")),
+    ("admin", "post", "webhooks/add/", ("url", "description", "events", "enabled")),
 ]  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from calls.models import Call
 from console.models import Invitation, Membership, SoftphoneMapping
+from hooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,13 @@ EXPECTED = {
     "person-remove": {A: 200, S: 403, M: 403},  # GET: the confirmation page
     "person-two-factor-reset": post_only(S, M),
     "audit": {A: 200, S: 200, M: 403},
+    # hooks (outbound webhooks: the tenant admin's only)
+    "webhooks": {A: 200, S: 403, M: 403},
+    "webhook-add": {A: 200, S: 403, M: 403},
+    "webhook-detail": {A: 200, S: 403, M: 403},
+    "webhook-rotate": post_only(S, M),
+    "webhook-remove": post_only(S, M),
+    "webhook-resend": post_only(S, M),
     # calls
     "call": {A: 403, S: 403, M: 200},
     "call-status": {A: 200, S: 200, M: 200},
@@ -167,6 +175,8 @@ FACTORIES = {
     "mapping_code": lambda world, t: world.mapping(t).code,
     "member_code": lambda world, t: t.memberships.order_by("id").first().code,
     "invitation_code": lambda world, t: world.invitation(t).code,
+    "endpoint_code": lambda world, t: world.endpoint(t).code,
+    "delivery_id": lambda world, t: world.delivery(t).pk,
 }
 
 
@@ -203,6 +213,21 @@ class World:
 
     def mapping(self, tenant):
         return SoftphoneMapping.objects.filter(tenant=tenant).order_by("id").first()
+
+    def endpoint(self, tenant):
+        return Endpoint.objects.get_or_create(
+            tenant=tenant,
+            url=f"https://hooks.example.com/{tenant.pk}",
+            defaults={"events": ["call.placed"], "secret": "whsec_aXNv"},
+        )[0]
+
+    def delivery(self, tenant):
+        return Delivery.objects.get_or_create(
+            tenant=tenant,
+            endpoint=self.endpoint(tenant),
+            event_id=f"evt_iso{tenant.pk}",
+            defaults={"event_type": "call.placed", "body": "{}", "created_at": timezone.now()},
+        )[0]
 
 
 def values_for(world, conv, tenant, objects_tenant=None):

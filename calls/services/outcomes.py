@@ -37,6 +37,7 @@ from calls.services.aicc import NotConfigured, client_for
 from calls.services.placing import call_refresh_state
 from console import audit
 from console.models import Tenant
+from hooks import events
 
 log = logging.getLogger("calls.outcomes")
 
@@ -113,11 +114,11 @@ def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData
         "talk_seconds": data.talk_seconds,
         "agent_talk_seconds": data.agent_talk_seconds,
     }
-    n = (
-        Call.objects.filter(tenant=tenant, serial=serial)
-        .exclude(outcome_source__in=FINAL_SOURCES)
-        .update(**fields)
-    )
+    calls = Call.objects.filter(tenant=tenant, serial=serial)
+    with events.outbox(tenant, "call.ended"):  # the webhook event with the change, if wanted
+        n = calls.exclude(outcome_source__in=FINAL_SOURCES).update(**fields)
+        if n:
+            events.emit_calls(tenant, "call.ended", calls)
     return n > 0
 
 
@@ -194,15 +195,18 @@ def resolve_unknown(tenant: Tenant, records: list[CallRecord]) -> int:
         if len(match) != 1:
             continue
         record = match[0]
-        n = Call.objects.filter(pk=call.pk, status=Call.Status.UNKNOWN, serial="").update(
-            status=Call.Status.PLACED,
-            serial=record.serial,
-            detail=f"Placed after all: found in AICC's call records (the answer was lost: {call.reason_source} {call.reason_code})."[
-                :255
-            ],
-            reason_source="",
-            reason_code="",
-        )
+        with events.outbox(tenant, "call.placed"):
+            n = Call.objects.filter(pk=call.pk, status=Call.Status.UNKNOWN, serial="").update(
+                status=Call.Status.PLACED,
+                serial=record.serial,
+                detail=f"Placed after all: found in AICC's call records (the answer was lost: {call.reason_source} {call.reason_code})."[
+                    :255
+                ],
+                reason_source="",
+                reason_code="",
+            )
+            if n:
+                events.emit_calls(tenant, "call.placed", Call.objects.filter(pk=call.pk))
         if n:
             taken.add(record.serial)
             resolved += 1

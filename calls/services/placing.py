@@ -26,6 +26,7 @@ from calls.models import Call, live_q, live_since
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row
+from hooks import events
 
 log = logging.getLogger("calls")
 TRIAL_DAILY_LIMIT = 10  # createCall retCode 21: "exceeds the upper limit 10 per day" [doc]
@@ -315,8 +316,17 @@ def store_create_outcome(call: Call, outcome: Outcome) -> None:
     )
 
 
+STATUS_EVENTS = {Call.Status.PLACED: "call.placed", Call.Status.FAILED: "call.failed"}
+
+
 def _store(call: Call, **fields) -> None:
-    update_row(call, **fields)  # Call.objects.filter(pk=call.pk).update(**fields), prepared
+    event = STATUS_EVENTS.get(fields.get("status"))
+    if event is None or not events.wanted(call.tenant, event):
+        update_row(call, **fields)  # Call.objects.filter(pk=call.pk).update(**fields), prepared
+        return
+    with transaction.atomic():  # the webhook outbox row with the change (hooks.events)
+        update_row(call, **fields)
+        events.emit_call(call, event)
 
 
 def call_refresh_state(call: Call) -> Call:

@@ -2,7 +2,8 @@
 
 django-tasks' database worker (``db_worker``, all its options) plus the schedule of the periodic
 jobs (calls/tasks.py): the outcome sync every OUTCOME_SYNC_SECONDS, the sweep of stuck calls every
-SWEEP_CALLS_SECONDS, and an hourly prune of old task results. Run one on any number of hosts.
+SWEEP_CALLS_SECONDS, and an hourly prune of old task results; and a thread delivering the outbound
+webhooks (hooks/delivery.py). Run one on any number of hosts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from calls.tasks import run_schedule
+from hooks.delivery import run_deliverer
 
 TASK_LOGGERS = ("django_tasks", "django_tasks_db", "django.tasks")
 
@@ -31,6 +33,12 @@ class Command(DbWorkerCommand):
             dest="schedule",
             help="only run queued tasks; enqueue no periodic jobs",
         )
+        parser.add_argument(
+            "--no-webhooks",
+            action="store_false",
+            dest="webhooks",
+            help="deliver no webhooks (another worker does)",
+        )
         # Code reloading would run the schedule in the watching parent process too.
         parser.set_defaults(reload=False)
 
@@ -39,17 +47,24 @@ class Command(DbWorkerCommand):
         for name in TASK_LOGGERS:
             logging.getLogger(name).setLevel(logging.DEBUG if verbosity > 1 else logging.WARNING)
 
-    def handle(self, *args, schedule=True, **options):
+    def handle(self, *args, schedule=True, webhooks=True, **options):
         stop = threading.Event()
-        thread = None
-        if schedule and not options.get("batch"):
-            thread = threading.Thread(
-                target=run_schedule, args=(stop,), name="worker-schedule", daemon=True
-            )
+        threads = []
+        if not options.get("batch"):
+            if schedule:
+                threads.append(
+                    threading.Thread(target=run_schedule, args=(stop,), name="worker-schedule")
+                )
+            if webhooks:
+                threads.append(
+                    threading.Thread(target=run_deliverer, args=(stop,), name="worker-webhooks")
+                )
+        for thread in threads:
+            thread.daemon = True
             thread.start()
         try:
             super().handle(*args, **options)
         finally:
             stop.set()
-            if thread is not None:
+            for thread in threads:
                 thread.join(5)
