@@ -35,6 +35,8 @@ ACTIONS = {
     "two_factor.off": _("Two-factor sign-in turned off"),
     "two_factor.codes": _("New recovery codes made"),
     "two_factor.reset": _("Two-factor sign-in reset"),
+    "api_token.issue": _("API token issued"),
+    "api_token.revoke": _("API token revoked"),
 }
 
 

@@ -72,8 +72,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "ninja",  # django-ninja: its static files serve the API reference page (Swagger UI)
     "console",
     "calls",
+    "api",
 ]
 
 MIDDLEWARE = [

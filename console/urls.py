@@ -32,5 +32,6 @@ urlpatterns = [
     path("t/<uuid:tenant_code>/", views.tenant_home, name="tenant-home"),
     path("", include("console.tenant_urls")),
     path("", include("calls.urls")),
+    path("", include("api.urls")),  # the REST API (/api/v1/) and the API tokens page
     path("django-admin/", admin.site.urls),
 ]

@@ -61,6 +61,53 @@ REASONS = [
         retry=False,
         group=Group.SETTINGS,
     ),
+    # The API's refusals before a call is recorded (the call page says the same in its own
+    # words): the token's person has no enabled softphone, or is not a customer manager.
+    Row(
+        "no_softphone",
+        title=Words(
+            caller=_("Refused by the console: you have no softphone"),
+            others=_("Refused by the console: the customer manager has no softphone"),
+        ),
+        explanation=Words(
+            caller=_(
+                "AICC rings your softphone first, then the customer, so a call needs a softphone "
+                "number mapped to you (or yours is disabled). No call was placed."
+            ),
+            others=_(
+                "AICC rings the customer manager's softphone first, then the customer, so a call "
+                "needs a softphone number mapped to them (or theirs is disabled). No call was "
+                "placed."
+            ),
+        ),
+        next_step=Words(
+            caller=_("Ask your console admin to map a softphone number to you."),
+            others=_("A console admin should map a softphone number to the customer manager."),
+            admin=_("Map a softphone number to the customer manager on the Softphones page."),
+        ),
+        fixer=Fixer.ADMIN,
+        retry=False,
+        group=Group.SETTINGS,
+    ),
+    Row(
+        "not_manager",
+        title=_("Refused by the console: only customer managers place calls"),
+        explanation=_(
+            "Calls are placed from a customer manager's own softphone, and this person is not a "
+            "customer manager in the tenant. No call was placed."
+        ),
+        next_step=Words(
+            caller=_("Use the API token of the customer manager who is to call."),
+            others=_("Use the API token of the customer manager who is to call."),
+            admin=_(
+                "Use the API token of the customer manager who is to call, or change this "
+                "person's role on the People page."
+            ),
+        ),
+        fixer=Fixer.ADMIN,
+        retry=False,
+        group=Group.SETTINGS,
+    ),
 ]
 
 FALLBACK = Row(
