@@ -37,11 +37,22 @@ CallStatus = Literal["placing", "placed", "failed", "unknown"]
 
 
 class CallIn(Schema):
-    called: str = Field(..., max_length=64, description="The customer's number.")
-    call_data: str = Field(
-        "", max_length=1024, description="Sent to AICC with the call; it comes back in its events."
+    called: str = Field(
+        ..., max_length=64, description="The customer's number.", examples=["13800000000"]
     )
-    caller_present: str = Field("", max_length=32, description="The number the customer sees.")
+    call_data: str = Field(
+        "",
+        max_length=1024,
+        description="Sent to AICC with the call; it comes back in its events.",
+        examples=["crm:case:4711"],
+    )
+    caller_present: str = Field(
+        "",
+        max_length=32,
+        description="The number the customer sees: one of the tenant's access codes. Empty: "
+        "AICC's default.",
+        examples=[""],
+    )
 
     @field_validator("called", "call_data", "caller_present")
     @classmethod
@@ -127,7 +138,9 @@ def call_out(call: Call, membership: Membership, manager: str | None) -> dict:
     return out
 
 
-@router.post("/calls", response={200: CallOut, 201: CallOut, **responses(401, 403, 409, 422, 429)})
+@router.post(
+    "/calls", response={200: CallOut, 201: CallOut, **responses(400, 401, 403, 409, 422, 429)}
+)
 def place_call(
     request,
     body: CallIn,
