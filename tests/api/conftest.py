@@ -2,6 +2,7 @@ import pytest
 
 from api import tokens
 from console.models import Membership
+from tests.console.test_log_secrets import everything_logged  # noqa: F401 - a fixture, shared
 
 
 def membership_of(user, tenant):
