@@ -91,14 +91,29 @@ REASONS = [
     ),
     Row(
         "not_manager",
-        title=_("Refused by the console: only customer managers place calls"),
-        explanation=_(
-            "Calls are placed from a customer manager's own softphone, and this person is not a "
-            "customer manager in the tenant. No call was placed."
+        title=Words(
+            caller=_("Refused by the console: your role does not place calls"),
+            others=_("Refused by the console: only customer managers place calls"),
+        ),
+        explanation=Words(
+            caller=_(
+                "Calls are placed from the caller's own softphone, by the role that places "
+                "calls, and your role in this tenant is another. No call was placed."
+            ),
+            others=_(
+                "Calls are placed from a customer manager's own softphone, and this person is "
+                "not a customer manager in the tenant. No call was placed."
+            ),
         ),
         next_step=Words(
-            caller=_("Use the API token of the customer manager who is to call."),
-            others=_("Use the API token of the customer manager who is to call."),
+            caller=_(
+                "Use the API token of the person who is to call, or ask your console admin to "
+                "change your role."
+            ),
+            others=_(
+                "The call needs the API token of the customer manager who is to call, or a "
+                "console admin changes this person's role."
+            ),
             admin=_(
                 "Use the API token of the customer manager who is to call, or change this "
                 "person's role on the People page."
