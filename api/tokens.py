@@ -15,9 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, F, Q, Value, When
+from django.db import connections
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken
 from console import audit
@@ -128,9 +127,6 @@ class RateLimited(Exception):
         self.retry_after, self.limit = retry_after, limit
 
 
-NOT_ACCEPTED = _("The token is not valid: it is unknown, revoked or expired.")
-
-
 def authenticate(raw: str, *, now: datetime | None = None) -> Membership | None:
     """The membership a request's token acts as, or None for no valid token. Raises RateLimited
     when the token has used up this minute's requests."""
@@ -151,16 +147,37 @@ def count(token: ApiToken, limit: int, now: datetime) -> None:
     """Count one request of `token` in the current minute, or raise RateLimited when `limit`
     are counted already. One UPDATE, whose WHERE clause holds the rule, so concurrent requests
     from any process or host cannot both take the last place: a new minute starts at 1, else the
-    count goes up while it is under the limit. It notes the time of use as well."""
+    count goes up while it is under the limit. It notes the time of use as well.
+
+    The statement is the ORM's `filter(pk=..).filter(~Q(rate_window=m) | Q(rate_count__lt=limit))
+    .update(rate_count=Case(When(rate_window=m, then=F("rate_count") + 1), default=1), ...)`
+    written once per database from the model's own names: building and compiling it on every
+    request was a visible part of an API request's time (docs/performance.md)."""
     minute = int(now.timestamp() // 60)
-    counted = (
-        ApiToken.objects.filter(pk=token.pk)
-        .filter(~Q(rate_window=minute) | Q(rate_count__lt=limit))
-        .update(
-            rate_count=Case(When(rate_window=minute, then=F("rate_count") + 1), default=Value(1)),
-            rate_window=minute,
-            last_used_at=now,
-        )
+    connection = connections[ApiToken.objects.db]
+    sql = _COUNT_SQL.get(connection.vendor) or _COUNT_SQL.setdefault(
+        connection.vendor, _count_sql(connection)
     )
+    used = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minute, minute, used, token.pk, minute, limit])
+        counted = cursor.rowcount
     if not counted:
         raise RateLimited(retry_after=max(1, 60 - int(now.timestamp()) % 60), limit=limit)
+
+
+_COUNT_SQL: dict[str, str] = {}
+
+
+def _count_sql(connection) -> str:
+    qn = connection.ops.quote_name
+    meta = ApiToken._meta
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    window, used_at = (qn(meta.get_field(n).column) for n in ("rate_window", "last_used_at"))
+    counted = qn(meta.get_field("rate_count").column)
+    # Identifiers from the model's own metadata, quoted; every value is a parameter.
+    return (
+        f"UPDATE {table} SET {counted} = CASE WHEN {window} = %s THEN {counted} + 1 ELSE 1 END, "  # noqa: S608
+        f"{window} = %s, {used_at} = %s "
+        f"WHERE {pk} = %s AND ({window} <> %s OR {counted} < %s)"
+    )
