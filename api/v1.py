@@ -9,6 +9,8 @@ tenant in the URL. Each request has `request.auth` (the token's membership), `re
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -131,6 +133,32 @@ def _invalid(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     return problem_response(ProblemError(exc.status_code, str(exc)))
+
+
+def urls():
+    """The API's URL patterns, each answering a method it does not take (405) with a problem
+    too (django-ninja answers it with a plain text body), `Allow` kept."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _problem_on_405(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _problem_on_405(view):
+    @wraps(view)  # keeps csrf_exempt: the API takes no cookies
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(MEDIA_TYPE):
+            return response
+        detail = _("This address does not take %(method)s: it takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": response.get("Allow", ""),
+        }
+        problem = problem_response(ProblemError(405, detail))
+        problem["Allow"] = response.get("Allow", "")
+        return problem
+
+    return wrapper
 
 
 def _not_found(request, exc):

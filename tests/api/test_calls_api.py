@@ -235,3 +235,10 @@ def test_schema_and_reference_page_are_served(client):
 def test_unknown_api_paths_are_problems(client):
     r = client.get("/api/v1/nothing/here")
     assert r.status_code == 404 and r["Content-Type"] == PROBLEM
+
+
+def test_a_method_an_address_does_not_take_is_a_405_problem(client, tenant, manager, token_for):
+    headers = {"Authorization": f"Bearer {token_for(manager, tenant)}"}
+    r = client.delete("/api/v1/reasons", headers=headers)
+    assert r.status_code == 405 and r["Content-Type"] == PROBLEM
+    assert r["Allow"] == "GET" and "DELETE" in r.json()["detail"]
