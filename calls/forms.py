@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls import call_input
 from calls.call_input import CALL_DATA_MAX
+from calls.numbers import from_tel_uri
 from console.models import Tenant
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -90,6 +91,9 @@ class CallForm(forms.Form):
         values given pass every rule, else bound to them so that the page shows what is wrong
         (a value the tenant's calls cannot carry is said, not dropped). Never places a call."""
         given = {f: params.get(p, "") for f, p in cls.LINK_PARAMS.items() if params.get(p, "")}
+        for name in ("called", "caller_present"):  # a browser's tel: link: the number in it
+            if name in given:
+                given[name] = from_tel_uri(given[name])
         initial = {**given, "idempotency_key": new_key()}
         if not given:
             return cls(initial=initial, tenant=tenant)

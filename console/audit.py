@@ -41,6 +41,8 @@ ACTIONS = {
     "webhook.remove": _("Webhook endpoint removed"),
     "webhook.resend": _("Webhook event sent again"),
     "webhook.disable": _("Webhook endpoint disabled after failing"),
+    "api_token.issue": _("API token issued"),
+    "api_token.revoke": _("API token revoked"),
 }
 
 

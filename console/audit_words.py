@@ -29,9 +29,11 @@ FIELD_LABELS = {
     "softphones disabled": gettext_lazy("Softphones disabled"),
     "sessions ended": gettext_lazy("Sessions ended"),
     "shared_key": gettext_lazy("Shared key"),
+    "person": gettext_lazy("Person"),
+    "expires": gettext_lazy("Expires"),
 }
 # The fields of member.* and softphone.* entries are never the tenant's own ("name" is a person's).
-PERSON_ACTIONS = ("member.", "softphone.")
+PERSON_ACTIONS = ("member.", "softphone.", "api_token.")
 
 
 @dataclass

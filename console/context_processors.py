@@ -23,8 +23,18 @@ NAV_SECTIONS = {
     "people": "people",
     "people-create": "people",
     "audit": "audit",
+    "api-tokens": "api",
 }
-NAV_PAGES = {"call", "history", "dashboard", "tenant-settings", "softphones", "people", "audit"}
+NAV_PAGES = {
+    "call",
+    "history",
+    "dashboard",
+    "tenant-settings",
+    "softphones",
+    "people",
+    "audit",
+    "api-tokens",
+}
 
 
 def nav(request):

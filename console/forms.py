@@ -78,13 +78,16 @@ class TenantSettingsForm(forms.Form):
     token_lifetime = _model_field("token_lifetime", min_value=60, max_value=3600)
     time_zone = _model_field("time_zone", validators=[validate_time_zone])
     two_factor_required = _model_field("two_factor_required")
+    api_self_service = _model_field("api_self_service")
+    api_rate_per_minute = _model_field("api_rate_per_minute", min_value=1, max_value=100000)
 
     def __init__(self, data=None, *args, tenant: Tenant, **kwargs):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
-        if data is not None and "two_factor_required" not in data:
-            # Sent by a page loaded before the setting existed: the rule stays as it is.
-            data = data.copy()
-            data["two_factor_required"] = tenant.two_factor_required
+        # Sent by a page loaded before these settings existed: they stay as they are.
+        for name in ("two_factor_required", "api_rate_per_minute"):
+            if data is not None and name not in data:
+                data = data.copy()
+                data[name] = getattr(tenant, name)
         super().__init__(data, *args, initial=initial, **kwargs)
         self.tenant = tenant
 

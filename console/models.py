@@ -63,6 +63,8 @@ SETTINGS_FIELDS = (
     "token_lifetime",
     "time_zone",
     "two_factor_required",
+    "api_self_service",
+    "api_rate_per_minute",
 )
 CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 CALLED_MIN_DIGITS_DEFAULT = 5
@@ -157,6 +159,22 @@ class Tenant(models.Model):
             "People it applies to must turn on two-factor sign-in (a code from an app on their "
             "phone) before they can open this tenant's pages."
         ),
+    )
+    # The REST API (api/): whether people other than admins may issue their own tokens, and how
+    # many requests a token may make per minute (api/ratelimit.py).
+    api_self_service = models.BooleanField(
+        _("people may issue their own API tokens"),
+        default=False,
+        help_text=_(
+            "Off: only admins issue API tokens (for anyone in the tenant). On: supervisors and "
+            "customer managers may also issue tokens for themselves."
+        ),
+    )
+    api_rate_per_minute = models.PositiveIntegerField(
+        _("API requests per minute per token"),
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(100000)],
+        help_text=_("More requests than this in one minute are answered 429 until it ends."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by

@@ -74,9 +74,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # django-ninja: its static files serve the API reference page (Swagger UI)
     "console",
     "calls",
     "hooks",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("console.tenant_urls")),
     path("", include("calls.urls")),
     path("", include("hooks.urls")),
+    path("", include("api.urls")),  # the REST API (/api/v1/) and the API tokens page
     path("django-admin/", admin.site.urls),
 ]

@@ -27,6 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
+from api import tokens
+from api.models import ApiToken
 from calls.models import Call
 from console.models import Invitation, Membership, SoftphoneMapping
 from hooks.models import Delivery, Endpoint
@@ -41,6 +43,8 @@ SKIP_PREFIXES = {
     "accounts/": "Django auth pages (login, logout, password change/reset) and the person's own "
     "two-factor pages (its sign-in step, setup, recovery codes): no tenant data.",
     "static/": "Static files (only served by runserver): no tenant data.",
+    "api/v1/": "The REST API: no login and no tenant in the URL, the bearer token decides both. "
+    "Walked below (test_api_*): every role's token against another tenant's calls.",
 }
 NO_TENANT = {
     "home": "Redirects to the user's own current tenant; takes no tenant from the URL.",
@@ -49,6 +53,7 @@ NO_TENANT = {
     "call-link": "Deep link /call/?called=...: redirects to the user's own tenant's call page.",
     "invitation": "An invitation link: the secret token in the URL names it (test_invitations.py).",
     "invitation-open": "The invitation whose token is in the session (test_invitations.py).",
+    "api-not-found": "Any other path under /api/v1/: a 404 problem, whoever asks.",
 }
 NOT_USER_PAGES = {
     "aicc-connect-event": "Pushed by AICC, authenticated by the secret token in the URL, not a login.",
@@ -108,6 +113,9 @@ EXPECTED = {
     # reached and says so with a 404; managers are turned away before that.
     "call-recording": {A: 404, S: 404, M: 403},
     "dashboard": {A: 200, S: 200, M: 403},
+    # api (the tenant allows no self-service in these tests: admins only)
+    "api-tokens": {A: 200, S: 403, M: 403},
+    "api-token-revoke": post_only(S, M),
 }
 
 
@@ -177,6 +185,7 @@ FACTORIES = {
     "invitation_code": lambda world, t: world.invitation(t).code,
     "endpoint_code": lambda world, t: world.endpoint(t).code,
     "delivery_id": lambda world, t: world.delivery(t).pk,
+    "token_code": lambda world, t: world.api_token(t).code,
 }
 
 
@@ -228,6 +237,13 @@ class World:
             event_id=f"evt_iso{tenant.pk}",
             defaults={"event_type": "call.placed", "body": "{}", "created_at": timezone.now()},
         )[0]
+
+    def api_token(self, tenant):
+        found = ApiToken.objects.filter(tenant=tenant).first()
+        if found is not None:
+            return found
+        membership = tenant.memberships.get(user=self.people[tenant.pk])
+        return tokens.issue(membership=membership, name="iso", expires_days=None, actor=None).record
 
 
 def values_for(world, conv, tenant, objects_tenant=None):
@@ -380,3 +396,90 @@ def test_another_tenants_people_are_out_of_reach(client, world, admin, tenant, o
     assert "Secretname" not in r.content.decode()
     assert not Membership.objects.filter(tenant=tenant, user=theirs).exists()
     assert not SoftphoneMapping.objects.filter(tenant=tenant, user=theirs).exists()
+
+
+# ---- the API: the token decides the tenant ---------------------------------------------------
+
+API_CALL_URLS = ("/api/v1/calls/{code}",)
+
+
+def api_endpoints():
+    """Every API operation (path, methods), from the schema: a new endpoint is walked too."""
+    from api.v1 import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    return {path: set(ops) for path, ops in schema["paths"].items()}
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_calls(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's calls: 404 on every path that names a call,
+    and nothing of theirs in any list."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.call(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{call_id}" not in path:
+            continue
+        url = path.replace("{call_id}", str(theirs.code))
+        for method in methods:
+            r = getattr(client, method)(url, headers=headers)
+            if r.status_code != 404 or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    for path, methods in endpoints.items():
+        if "{" in path or "get" not in methods:
+            continue
+        body = client.get(path, headers=headers).content.decode()
+        if str(theirs.code) in body or theirs.serial in body:
+            wrong.append(f"GET {path} lists another tenant's call")
+        if theirs.serial:  # by its serial, the history's exact filter
+            found = client.get(path, {"serial": theirs.serial}, headers=headers).content.decode()
+            if str(theirs.code) in found:
+                wrong.append(f"GET {path}?serial= finds another tenant's call")
+    assert any("{call_id}" in p for p in endpoints)
+    assert not wrong, f"{role}'s token reached another tenant's calls:\n" + "\n".join(wrong)
+
+
+def test_api_token_of_another_tenant_reaches_nothing_here(client, world, outsider, tenant):
+    """The outsider (admin of the other tenant) with their own token: this tenant's call is 404,
+    and no list shows it; a token never takes a tenant from the request."""
+    other = outsider.memberships.get()
+    token = tokens.issue(membership=other, name="iso", expires_days=None, actor=None).token
+    headers = {"Authorization": f"Bearer {token}"}
+    ours = world.call(tenant)
+    r = client.get(f"/api/v1/calls/{ours.code}", headers=headers)
+    assert r.status_code == 404
+    r = client.get(f"/api/v1/calls?tenant={tenant.pk}&tenant_code={tenant.code}", headers=headers)
+    assert r.status_code == 200 and str(ours.code) not in r.content.decode()
+
+
+def test_api_manager_token_sees_only_their_own_calls(client, world, tenant, manager, supervisor):
+    colleague = manager.__class__.objects.create_user("mia-iso")
+    tenant.memberships.create(user=colleague, role=Membership.Role.MANAGER)
+    theirs = Call.objects.create(
+        tenant=tenant, user=colleague, softphone="10002", called="13800000001",
+        idempotency_key="iso-colleague", status=Call.Status.PLACED, serial="99",
+    )  # fmt: skip
+    mine = world.call(tenant)
+    m_token = tokens.issue(
+        membership=tenant.memberships.get(user=manager), name="m", expires_days=None, actor=None
+    ).token
+    s_token = tokens.issue(
+        membership=tenant.memberships.get(user=supervisor), name="s", expires_days=None, actor=None
+    ).token
+    as_manager = {"Authorization": f"Bearer {m_token}"}
+    as_supervisor = {"Authorization": f"Bearer {s_token}"}
+    assert client.get(f"/api/v1/calls/{theirs.code}", headers=as_manager).status_code == 404
+    assert client.get(f"/api/v1/calls/{mine.code}", headers=as_manager).status_code == 200
+    listed = client.get("/api/v1/calls", headers=as_manager).content.decode()
+    assert str(mine.code) in listed and str(theirs.code) not in listed
+    assert client.get(f"/api/v1/calls/{theirs.code}", headers=as_supervisor).status_code == 200

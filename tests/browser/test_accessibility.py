@@ -85,6 +85,7 @@ def test_admin_pages(page, live_server, admin, supervisor, manager, tenant, plac
         f"{t}/softphones/import/",
         f"{t}/people/new/",
         f"{t}/calls/callbacks/",
+        f"{t}/api-tokens/",
         "/accounts/password_change/",
     ]
     assert audit(page, live_server, paths) == {}

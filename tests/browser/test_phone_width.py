@@ -44,6 +44,7 @@ def test_admin_pages_fit_a_phone(page, live_server, admin, manager, tenant, simc
             "softphones/allocated/",
             "people/",
             "audit/",
+            "api-tokens/",
         ]
     ] + ["/accounts/two-factor/"]
     assert overflowing(page, live_server, paths) == {}

@@ -61,6 +61,92 @@ REASONS = [
         retry=False,
         group=Group.SETTINGS,
     ),
+    # The API's refusals before a call is recorded (the call page says the same in its own
+    # words): the token's person has no enabled softphone, or is not a customer manager.
+    Row(
+        "no_softphone",
+        title=Words(
+            caller=_("Refused by the console: you have no softphone"),
+            others=_("Refused by the console: the customer manager has no softphone"),
+        ),
+        explanation=Words(
+            caller=_(
+                "AICC rings your softphone first, then the customer, so a call needs a softphone "
+                "number mapped to you (or yours is disabled). No call was placed."
+            ),
+            others=_(
+                "AICC rings the customer manager's softphone first, then the customer, so a call "
+                "needs a softphone number mapped to them (or theirs is disabled). No call was "
+                "placed."
+            ),
+        ),
+        next_step=Words(
+            caller=_("Ask your console admin to map a softphone number to you."),
+            others=_("A console admin should map a softphone number to the customer manager."),
+            admin=_("Map a softphone number to the customer manager on the Softphones page."),
+        ),
+        fixer=Fixer.ADMIN,
+        retry=False,
+        group=Group.SETTINGS,
+    ),
+    Row(
+        "call_in_progress",
+        title=Words(
+            caller=_("Refused by the console: you have a call in progress"),
+            others=_("Refused by the console: the customer manager has a call in progress"),
+        ),
+        explanation=Words(
+            caller=_(
+                "Your softphone carries one call at a time, and your last call has not ended "
+                "yet. Nothing was sent to AICC."
+            ),
+            others=_(
+                "The customer manager's softphone carries one call at a time, and their last "
+                "call has not ended yet. Nothing was sent to AICC."
+            ),
+        ),
+        next_step=Words(
+            caller=_("Wait until that call ends (call_id names it), then place this one."),
+            others=_("Wait until that call ends (call_id names it), then place this one."),
+        ),
+        fixer=Fixer.CALLER,
+        retry=True,
+        group=Group.BUSY,
+    ),
+    Row(
+        "not_manager",
+        title=Words(
+            caller=_("Refused by the console: your role does not place calls"),
+            others=_("Refused by the console: only customer managers place calls"),
+        ),
+        explanation=Words(
+            caller=_(
+                "Calls are placed from the caller's own softphone, by the role that places "
+                "calls, and your role in this tenant is another. No call was placed."
+            ),
+            others=_(
+                "Calls are placed from a customer manager's own softphone, and this person is "
+                "not a customer manager in the tenant. No call was placed."
+            ),
+        ),
+        next_step=Words(
+            caller=_(
+                "Use the API token of the person who is to call, or ask your console admin to "
+                "change your role."
+            ),
+            others=_(
+                "The call needs the API token of the customer manager who is to call, or a "
+                "console admin changes this person's role."
+            ),
+            admin=_(
+                "Use the API token of the customer manager who is to call, or change this "
+                "person's role on the People page."
+            ),
+        ),
+        fixer=Fixer.ADMIN,
+        retry=False,
+        group=Group.SETTINGS,
+    ),
 ]
 
 FALLBACK = Row(

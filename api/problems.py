@@ -1,0 +1,110 @@
+"""Errors as `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`, and,
+where the console decoded a reason, the `reason` (source, code, title, explanation, next step,
+who can fix it, whether a retry can succeed), the fields' `errors` and the `call_id` stored."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Literal
+from uuid import UUID
+
+from django.http import HttpResponse
+from ninja import Schema
+
+from calls.aicc.reasons import Reason
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class ReasonOut(Schema):
+    """A decoded reason, in the words of the token's person and the request's language."""
+
+    source: str
+    code: str
+    title: str
+    explanation: str
+    next_step: str
+    fixer: Literal["caller", "admin", "provider", "nobody"]
+    who: str  # who can fix it, in words
+    retry: bool  # could an identical retry, as it is, succeed later?
+    maybe_placed: bool  # the request may have reached AICC: check before calling again
+    group: str  # what it means (calls.aicc.reasons.Group)
+
+
+def reason_out(reason: Reason | None) -> dict | None:
+    if reason is None:
+        return None
+    return {
+        "source": reason.source,
+        "code": reason.code,
+        "title": str(reason.title),
+        "explanation": str(reason.explanation),
+        "next_step": str(reason.next_step),
+        "fixer": reason.fixer.value,
+        "who": str(reason.who),
+        "retry": reason.retry,
+        "maybe_placed": reason.maybe_placed,
+        "group": reason.group.value,
+    }
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    reason: ReasonOut | None = None
+    errors: dict[str, list[str]] | None = None
+    call_id: UUID | None = None
+
+
+class ProblemError(Exception):
+    """Raised anywhere in an endpoint: answered as a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str = "",
+        reason: Reason | None = None,
+        errors: dict | None = None,
+        call_id: UUID | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(detail)
+        self.status, self.detail, self.title = status, str(detail), str(title)
+        self.reason, self.errors, self.call_id = reason, errors, call_id
+        self.headers = headers or {}
+
+
+def problem_response(exc: ProblemError) -> HttpResponse:
+    body: dict = {
+        "type": "about:blank",
+        "title": exc.title or HTTPStatus(exc.status).phrase,
+        "status": exc.status,
+        "detail": exc.detail,
+    }
+    if exc.reason is not None:
+        # The type names the reason in the catalogue (GET /api/v1/reasons).
+        body["type"] = f"/api/v1/reasons#{exc.reason.source}:{exc.reason.code}"
+        body["title"] = str(exc.reason.title)
+        body["reason"] = reason_out(exc.reason)
+    if exc.errors:
+        body["errors"] = {k: [str(m) for m in v] for k, v in exc.errors.items()}
+    if exc.call_id is not None:
+        body["call_id"] = str(exc.call_id)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=exc.status, content_type=MEDIA_TYPE
+    )
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+def responses(*statuses: int) -> dict:
+    """The problem responses an endpoint declares, for its `response=` table."""
+    return dict.fromkeys(statuses, Problem)
