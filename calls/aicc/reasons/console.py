@@ -107,7 +107,10 @@ REASONS = [
         ),
         next_step=Words(
             caller=_("Wait until that call ends (call_id names it), then place this one."),
-            others=_("Wait until that call ends (call_id names it), then place this one."),
+            others=_(
+                "The customer manager should wait until that call ends (call_id names it), then "
+                "place this one."
+            ),
         ),
         fixer=Fixer.CALLER,
         retry=True,
