@@ -17,6 +17,13 @@ document.addEventListener("htmx:afterRequest", (e) => {
   if (!f) return;
   f.removeAttribute("aria-busy");
   f.querySelectorAll("button[type=submit]").forEach((b) => b.removeAttribute("aria-disabled"));
+  // Accepted, and answered elsewhere (the call form's result goes to the result area): the form's
+  // errors from an earlier try are out of date.
+  const target = e.detail.target;
+  if (e.detail.successful && target && target !== f && !f.contains(target)) {
+    f.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    f.querySelectorAll("[id$=_error][role=alert]").forEach((el) => el.remove());
+  }
 });
 
 // Keep the keyboard focus when a swap removes the focused element: on the element with the same
