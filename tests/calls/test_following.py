@@ -3,6 +3,7 @@ record (AICC asked on a back-off), how a call reads from placing to its end, and
 
 import time
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
@@ -270,7 +271,8 @@ def test_durations_read_as_minutes_and_seconds():
 
 
 def mk(tenant, user, **fields):
-    defaults = {"softphone": "10001", "called": "13800000000", "idempotency_key": str(fields)}
+    # (a key of at most 64 characters: PostgreSQL enforces the column's length)
+    defaults = {"softphone": "10001", "called": "13800000000", "idempotency_key": uuid4().hex}
     defaults["status"] = Call.Status.PLACED
     return Call.objects.create(tenant=tenant, user=user, **{**defaults, **fields})
 
