@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from ninja import Schema
 
 from calls.aicc.reasons import Reason
+from calls.representation import reason_dict
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -32,21 +33,7 @@ class ReasonOut(Schema):
     group: str  # what it means (calls.aicc.reasons.Group)
 
 
-def reason_out(reason: Reason | None) -> dict | None:
-    if reason is None:
-        return None
-    return {
-        "source": reason.source,
-        "code": reason.code,
-        "title": str(reason.title),
-        "explanation": str(reason.explanation),
-        "next_step": str(reason.next_step),
-        "fixer": reason.fixer.value,
-        "who": str(reason.who),
-        "retry": reason.retry,
-        "maybe_placed": reason.maybe_placed,
-        "group": reason.group.value,
-    }
+reason_out = reason_dict  # the one decoded-reason shape (calls/representation.py)
 
 
 class Problem(Schema):

@@ -34,40 +34,20 @@ def _iso(value) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _reason(reason, *, outcome: bool) -> dict | None:
-    if reason is None:
-        return None
-    out = {"source": reason.source, "code": reason.code, "title": str(reason.title)}
-    if not outcome:
-        out.update(
-            explanation=str(reason.explanation),
-            next_step=str(reason.next_step),
-            fixer=str(reason.fixer),
-            retry=reason.retry,
-        )
-    return out
-
-
 def call_payload(call) -> dict:
-    """The call as the API represents it (one function: the API's schema is the reference).
-    Reasons and outcomes in the words for "others" (not the manager who placed it), in English;
-    the full called number: receivers are the tenant's own systems."""
+    """The call exactly as the API's `GET /api/v1/calls/{id}` answers it
+    (calls/representation.py), in the words for "others" (not the manager who placed it), in
+    English; the full called number: receivers are the tenant's own systems."""
     from calls.aicc.reasons import Reader
+    from calls.links import TenantLinks
+    from calls.representation import as_json, call_dict
 
+    manager = call.user.username if call.user_id else None
     with translation.override("en"):
-        return {
-            "id": str(call.code),
-            "status": call.status,
-            "called": call.called,
-            "softphone": call.softphone,
-            "call_data": call.call_data,
-            "serial": call.serial or None,
-            "created_at": _iso(call.created_at),
-            "state": call.state,
-            "outcome": _reason(call.outcome(Reader.OTHERS), outcome=True),
-            "reason": _reason(call.reason(Reader.OTHERS), outcome=False),
-            "user": call.user.username if call.user_id else None,
-        }
+        data = call_dict(
+            call, reader=Reader.OTHERS, manager=manager, links=TenantLinks(call.tenant.code)
+        )
+        return as_json(data)
 
 
 def event_body(event_id: str, event_type: str, at, tenant, data: dict) -> str:

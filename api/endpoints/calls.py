@@ -18,7 +18,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Answer
 from pydantic import field_validator
 
-from api.problems import ProblemError, ReasonOut, reason_out, responses
+from api.problems import ProblemError, ReasonOut, responses
 from calls import selectors
 from calls.aicc.reasons import decode
 from calls.forms import KEY_RE
@@ -27,6 +27,7 @@ from calls.links import TenantLinks
 from calls.models import Call
 from calls.paging import MAX_PAGE_SIZE, PAGE_SIZE, decode_cursor, history_page
 from calls.readers import reader_for
+from calls.representation import call_dict
 from calls.services.placing import call_place
 from console.models import Membership
 from console.selectors import managers_of
@@ -102,40 +103,14 @@ class CallPage(Schema):
 
 
 def _summary(call: Call, membership: Membership, links: TenantLinks, manager: str | None) -> dict:
-    reader = reader_for(membership, call)
-    return {
-        "id": call.code,
-        "created_at": call.created_at,
-        "status": call.status,
-        "manager": manager,
-        "softphone": call.softphone,
-        "called": call.called,
-        "serial": call.serial,
-        "state": call.state,
-        "reason": reason_out(call.reason(reader)),
-        "outcome": reason_out(call.outcome(reader)),
-        "talking_at": call.talking_at,
-        "talk_seconds": call.talk_seconds,
-        "console_url": links.of("call-detail", call),
-    }
+    return call_dict(
+        call, reader=reader_for(membership, call), manager=manager, links=links, full=False
+    )
 
 
 def call_out(call: Call, membership: Membership, manager: str | None) -> dict:
-    out = _summary(call, membership, TenantLinks(membership.tenant.code), manager)
-    out.update(
-        {
-            "caller": call.caller,
-            "call_data": call.call_data,
-            "caller_present": call.caller_present,
-            "call_type": call.call_type,
-            "answered_at": call.answered_at,
-            "outcome_at": call.outcome_at,
-            "alerting_at": call.alerting_at,
-            "released_at": call.released_at,
-            "agent_talk_seconds": call.agent_talk_seconds,
-        }
-    )
-    return out
+    links = TenantLinks(membership.tenant.code)
+    return call_dict(call, reader=reader_for(membership, call), manager=manager, links=links)
 
 
 @router.post(

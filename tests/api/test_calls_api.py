@@ -249,3 +249,18 @@ def test_a_method_an_address_does_not_take_is_a_405_problem(client, tenant, mana
     r = client.delete("/api/v1/reasons", headers=headers)
     assert r.status_code == 405 and r["Content-Type"] == PROBLEM
     assert r["Allow"] == "GET" and "DELETE" in r.json()["detail"]
+
+
+def test_a_webhook_carries_the_call_as_the_api_answers_it(
+    api, tenant, manager, supervisor, token_for, simctl
+):
+    """The same representation (calls/representation.py): a receiver reads a call in a webhook
+    as a supervisor's token reads it from the API (both in the words for others)."""
+    from hooks.events import call_payload
+
+    simctl.scenario(called="13800000008", retCode="8")
+    placed = api.post_call(token_for(manager, tenant), called="13800000008")
+    call = Call.objects.get(code=placed.json()["id"])
+    read = api.get(token_for(supervisor, tenant), f"/calls/{call.code}").json()
+    assert call_payload(call) == read
+    assert read["reason"]["code"] == "8" and "you" not in read["reason"]["next_step"].lower()

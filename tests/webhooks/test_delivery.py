@@ -52,7 +52,7 @@ def test_a_placed_call_is_delivered_signed_and_verified_by_standardwebhooks(
     assert data["id"] == str(call.code)
     assert data["called"] == "13800000000"
     assert data["status"] == "placed"
-    assert data["user"] == "bob"
+    assert data["manager"] == "bob"
     assert data["created_at"].endswith("Z")
     d = Delivery.objects.get()
     assert (d.status, d.attempts, d.last_status_code) == ("delivered", 1, 204)

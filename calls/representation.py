@@ -1,0 +1,80 @@
+"""A call as other systems read it. The REST API's answers (api/endpoints/calls.py) and the
+webhooks' payloads (hooks/events.py) are both built here, so a receiver reads a call in a webhook
+exactly as it reads it from `GET /api/v1/calls/{id}`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from calls.aicc.reasons import Reason
+from calls.links import TenantLinks
+from calls.models import Call
+
+
+def reason_dict(reason: Reason | None) -> dict | None:
+    """A decoded reason: what happened, what to do, who can fix it."""
+    if reason is None:
+        return None
+    return {
+        "source": reason.source,
+        "code": reason.code,
+        "title": str(reason.title),
+        "explanation": str(reason.explanation),
+        "next_step": str(reason.next_step),
+        "fixer": reason.fixer.value,
+        "who": str(reason.who),
+        "retry": reason.retry,
+        "maybe_placed": reason.maybe_placed,
+        "group": reason.group.value,
+    }
+
+
+def call_dict(
+    call: Call, *, reader, manager: str | None, links: TenantLinks, full: bool = True
+) -> dict:
+    """The call in `reader`'s words (calls.readers): the summary the API's list gives, and with
+    `full` every field of the API's one-call answer."""
+    out = {
+        "id": call.code,
+        "created_at": call.created_at,
+        "status": call.status,
+        "manager": manager,
+        "softphone": call.softphone,
+        "called": call.called,
+        "serial": call.serial,
+        "state": call.state,
+        "reason": reason_dict(call.reason(reader)),
+        "outcome": reason_dict(call.outcome(reader)),
+        "talking_at": call.talking_at,
+        "talk_seconds": call.talk_seconds,
+        "console_url": links.of("call-detail", call),
+    }
+    if full:
+        out.update(
+            {
+                "caller": call.caller,
+                "call_data": call.call_data,
+                "caller_present": call.caller_present,
+                "call_type": call.call_type,
+                "answered_at": call.answered_at,
+                "outcome_at": call.outcome_at,
+                "alerting_at": call.alerting_at,
+                "released_at": call.released_at,
+                "agent_talk_seconds": call.agent_talk_seconds,
+            }
+        )
+    return out
+
+
+def as_json(value):
+    """`call_dict`'s values for json.dumps: ids as strings, times as ISO 8601 in UTC."""
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):  # as the API writes them (milliseconds, Z)
+        return DjangoJSONEncoder().default(value.astimezone(UTC))
+    return value
