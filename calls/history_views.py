@@ -128,33 +128,29 @@ def _freshness_context(membership: Membership) -> dict:
     }
 
 
-@tenant_view()
-@require_GET
-def history_export(request):
+def _export(request, chunks, content_type: str, extension: str):
+    """The history's calls under the page's filter, streamed as a download."""
     membership = request.membership
-    form = _filter_form(membership, request)
-    qs = selectors.calls_for(membership, form.filters)
+    qs = selectors.calls_for(membership, _filter_form(membership, request).filters)
     tz = ZoneInfo(membership.tenant.time_zone)
-    response = StreamingHttpResponse(export.csv_lines(qs, tz), content_type="text/csv")
-    name = export.export_filename(timezone.now(), tz)
+    response = StreamingHttpResponse(chunks(qs, tz), content_type=content_type)
+    name = export.export_filename(timezone.now(), tz, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@tenant_view()
+@require_GET
+def history_export(request):
+    return _export(request, export.csv_lines, "text/csv", "csv")
 
 
 @tenant_view()
 @require_GET
 def history_export_xlsx(request):
     """The same calls as the CSV export, as a spreadsheet with typed cells (calls/xlsx.py)."""
-    membership = request.membership
-    form = _filter_form(membership, request)
-    qs = selectors.calls_for(membership, form.filters)
-    tz = ZoneInfo(membership.tenant.time_zone)
-    response = StreamingHttpResponse(export.xlsx_chunks(qs, tz), content_type=XLSX_TYPE)
-    name = export.export_filename(timezone.now(), tz, "xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _export(request, export.xlsx_chunks, XLSX_TYPE, "xlsx")
 
 
 def _detail_context(membership: Membership, call: Call, **extra) -> dict:
