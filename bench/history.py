@@ -58,6 +58,14 @@ RESULTS = [  # weight, status, reason source, reason code
 ]
 
 
+# Every other NOT NULL column takes its model default, so a new field does not break the seeding.
+EXTRA = [
+    (f.column, f.get_default())
+    for f in Call._meta.concrete_fields
+    if not f.null and not f.primary_key and f.column not in COLUMNS and f.has_default()
+]
+
+
 def setup_tenant():
     tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     sup, _ = User.objects.get_or_create(username="bench-supervisor")
@@ -91,6 +99,7 @@ def rows(tenant, managers, n, start_index):
             ("0" if answered else "5") if placed else "", "cdr" if placed else "",
             3 if placed else None, at + timedelta(seconds=9) if answered else None,
             rng.randrange(10, 600) if answered else None,
+            *(default for _column, default in EXTRA),
         ]  # fmt: skip
 
 
@@ -101,7 +110,7 @@ def seed(tenant, managers, n):
         return
     todo = n - have
     started = time.monotonic()
-    table, cols = Call._meta.db_table, ", ".join(COLUMNS)
+    table, cols = Call._meta.db_table, ", ".join(COLUMNS + [c for c, _d in EXTRA])
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cur:
             # Building the secondary indexes (the trigram GIN above all) once after COPY is many
@@ -126,7 +135,7 @@ def seed(tenant, managers, n):
     else:
         code_field = Call._meta.get_field("code")
         ops = connection.ops
-        marks = ", ".join(["%s"] * len(COLUMNS))
+        marks = ", ".join(["%s"] * (len(COLUMNS) + len(EXTRA)))
         sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
         with transaction.atomic(), connection.cursor() as cur:
             batch = []

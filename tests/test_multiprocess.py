@@ -363,3 +363,48 @@ def test_two_workers_run_each_scheduled_job_once(manager_membership, manager, te
     assert swept == 20 and Call.objects.filter(status=Call.Status.UNKNOWN).count() == 20
     assert stored == 6 and Call.objects.filter(outcome_source="cdr").count() == 6
     assert not DBTaskResult.objects.filter(status="FAILED").exists()
+
+
+def test_two_workers_deliver_each_webhook_once(tenant, admin):
+    """Two `manage.py run_worker` processes (two hosts) deliver one outbox to one receiver while
+    events keep arriving: every event is received exactly once and every row ends delivered after
+    one attempt (no double delivery in normal running)."""
+    from hooks import events, services
+    from hooks.models import Delivery
+    from tests.webhooks.conftest import Receiver
+
+    receiver = Receiver()
+    services.endpoint_create(tenant=tenant, actor=admin, url=receiver.url, events=["call.placed"])
+    tenant.refresh_from_db()
+    env = subprocess_env()
+    env.update(WEBHOOK_CONCURRENCY="2")  # small batches (8 rows): the workers take turns
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-schedule", "--interval", "0.1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        time.sleep(2)  # both workers up and polling
+        for burst in range(6):
+            for n in range(50):
+                events.emit(tenant, "call.placed", lambda n=n, burst=burst: {"n": burst * 50 + n})
+            time.sleep(0.3)
+        deadline = time.monotonic() + 60
+        while Delivery.objects.exclude(status="delivered").exists():
+            assert time.monotonic() < deadline, "deliveries still pending after 60 s"
+            time.sleep(0.2)
+    finally:
+        for w in workers:
+            w.terminate()
+        outputs = [w.communicate(timeout=30)[0] for w in workers]
+        receiver.down()
+    assert all(w.returncode == 0 for w in workers), [o[-2000:] for o in outputs]
+    ids = [headers["webhook-id"] for headers, _ in receiver.received]
+    assert len(ids) == 300 and len(set(ids)) == 300  # each event once, none twice
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
