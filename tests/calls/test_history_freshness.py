@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from calls.models import Call, OutcomeSync
@@ -129,3 +130,27 @@ def test_a_failing_read_is_told_to_readers_without_blaming_the_worker(
     body = client.get(url(tenant)).content.decode()
     assert "Outcomes could not be read from AICC lately" in body
     assert "seems to have stopped" not in body and "queryCallDetailRecord 4" not in body
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and partial indexes")
+def test_the_waiting_count_uses_the_partial_index_on_sqlite(supervisor, tenant):
+    """The count of waiting calls goes through call_waiting_outcome, as it is sent (with bound
+    parameters): with the condition as parameters SQLite cannot use the partial index and scans
+    a week of the tenant's calls (docs/performance.md)."""
+    from calls.selectors import freshness
+    from console.models import Membership
+
+    membership = Membership.objects.select_related("tenant").get(user=supervisor, tenant=tenant)
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        freshness(membership)
+    [(sql, params)] = sent
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert plan.count("USING INDEX call_waiting_outcome") == 2, plan
