@@ -93,7 +93,9 @@ def call(request):
     placed = call_place(
         membership=membership,
         mapping=mapping,
-        called=data["called"],
+        # As typed: call_place applies the same rules for what is sent, and reads the
+        # customer's number (E.164, in the tenant's region) from what the manager dialled.
+        called=form.data.get("called") or data["called"],
         call_data=data.get("call_data", ""),
         caller_present=data.get("caller_present", ""),
         idempotency_key=data["idempotency_key"],

@@ -25,6 +25,7 @@ from console.models import (
     who,
 )
 from console.selectors import managers_of, mapping_conflicts
+from customers.numbers import regions
 
 Role = Membership.Role
 
@@ -80,11 +81,36 @@ class TenantSettingsForm(forms.Form):
     two_factor_required = _model_field("two_factor_required")
     api_self_service = _model_field("api_self_service")
     api_rate_per_minute = _model_field("api_rate_per_minute", min_value=1, max_value=100000)
+    default_region = forms.ChoiceField(
+        label=Tenant._meta.get_field("default_region").verbose_name,
+        help_text=Tenant._meta.get_field("default_region").help_text,
+        choices=regions,
+    )
+    # A choice, not a checkbox: a form posted without it (a page loaded before it existed)
+    # keeps the setting instead of turning it off.
+    customer_calls_shared = forms.TypedChoiceField(
+        label=Tenant._meta.get_field("customer_calls_shared").verbose_name,
+        help_text=Tenant._meta.get_field("customer_calls_shared").help_text,
+        choices=[
+            (True, _("Yes: every customer manager's calls")),
+            (False, _("No: only their own calls")),
+        ],
+        coerce=lambda value: value in (True, "True"),
+    )
+    colleague_warning_minutes = _model_field(
+        "colleague_warning_minutes", min_value=0, max_value=10080
+    )
 
     def __init__(self, data=None, *args, tenant: Tenant, **kwargs):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
         # Sent by a page loaded before these settings existed: they stay as they are.
-        for name in ("two_factor_required", "api_rate_per_minute"):
+        for name in (
+            "two_factor_required",
+            "api_rate_per_minute",
+            "default_region",
+            "customer_calls_shared",
+            "colleague_warning_minutes",
+        ):
             if data is not None and name not in data:
                 data = data.copy()
                 data[name] = getattr(tenant, name)
