@@ -61,9 +61,12 @@ def version(shown: Status, call: Call) -> str:
 
 
 def customer_name(tenant, call: Call) -> str:
-    """The name of the customer `call` went to, if the number is a saved customer's."""
+    """The name of the customer `call` went to, if the number is a saved customer's (joined
+    already by calls.services.following.live_call_of for the bar on every page)."""
     if not call.customer_number:
         return ""
+    if hasattr(call, "customer_name"):
+        return call.customer_name or ""
     return names_for(tenant, [call.customer_number]).get(call.customer_number, "")
 
 

@@ -8,7 +8,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 
 from console.models import Tenant
@@ -58,6 +58,13 @@ def names_for(tenant: Tenant, numbers) -> dict[str, str]:
         "number", "customer__name"
     )
     return dict(rows)
+
+
+def customer_name_of(tenant_id, number) -> Subquery:
+    """The name of the customer whose number `number` is (expressions, e.g. OuterRef), as a
+    subquery to annotate a call with (the in-call bar)."""
+    rows = CustomerNumber.objects.filter(tenant_id=tenant_id, number=number)
+    return Subquery(rows.values("customer__name")[:1])
 
 
 def search(tenant: Tenant, q: str) -> QuerySet[Customer]:
