@@ -53,9 +53,7 @@ def test_digits_of_other_scripts_are_sent_as_ascii_digits(tenant):
         validate_number("١٢٣x")
 
 
-def test_placing_keeps_the_customers_number_beside_what_was_sent(
-    client, manager, tenant, simctl
-):
+def test_placing_keeps_the_customers_number_beside_what_was_sent(client, manager, tenant, simctl):
     client.force_login(manager)
     for i, typed in enumerate(["+86 138-0000-1234", "8613800001234", "13800001234"]):
         client.post(
@@ -80,7 +78,9 @@ def test_the_tenants_region_is_used(client, manager, tenant, simctl):
     tenant.default_region = "GB"
     tenant.save()
     client.force_login(manager)
-    client.post(f"/t/{tenant.code}/call/", {"called": "020 7946 0958", "idempotency_key": "key-gb-region"})
+    client.post(
+        f"/t/{tenant.code}/call/", {"called": "020 7946 0958", "idempotency_key": "key-gb-region"}
+    )
     assert Call.objects.get().customer_number == "+442079460958"
 
 
