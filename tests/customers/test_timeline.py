@@ -121,7 +121,7 @@ def test_the_card_names_the_customer_and_the_last_contact(client, manager, tenan
     client.force_login(manager)
     body = card(client, tenant, "138 0000 1234").content.decode()
     assert "Li Lei" in body and "Acme Ltd" in body
-    assert "Carol (carol), " in body and "Answered, 1:15" in body
+    assert "Carol (carol) on " in body and "Answered, 1:15" in body
     assert f"/t/{tenant.code}/customers/%2B8613800001234/" in body or NUMBER in body
     assert 'id="colleague-warning"' not in body  # two days ago: no warning
     body = card(client, tenant, "13900000000").content.decode()
