@@ -137,7 +137,7 @@ def list_customers(request, filters: Query[CustomerFilter]):
     return {"items": items, "next_cursor": page.next_cursor}
 
 
-@router.post("/customers", response={201: CustomerOut, **responses(401, 409, 422, 429)})
+@router.post("/customers", response={201: CustomerOut, **responses(400, 401, 409, 422, 429)})
 def create_customer(request, body: CustomerIn):
     """Add a customer. A number that is already a customer's is a 422 problem naming it."""
     membership = request.auth
@@ -153,7 +153,9 @@ def create_customer(request, body: CustomerIn):
     return Answer(201, _one(membership, customer))
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, **responses(401, 404, 429)})
+@router.get(
+    "/customers/{customer_id}", response={200: CustomerOut, **responses(401, 404, 422, 429)}
+)
 def get_customer(request, customer_id: UUID):
     """One customer of the token's tenant (404 otherwise)."""
     membership = request.auth
@@ -161,7 +163,8 @@ def get_customer(request, customer_id: UUID):
 
 
 @router.patch(
-    "/customers/{customer_id}", response={200: CustomerOut, **responses(401, 404, 409, 422, 429)}
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **responses(400, 401, 404, 409, 422, 429)},
 )
 def update_customer(request, customer_id: UUID, body: CustomerPatch):
     """Change the fields given; the others stay. `other_numbers` replaces the other numbers."""
