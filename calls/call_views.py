@@ -19,6 +19,7 @@ from calls.services.placing import (
     call_unfollow,
     trial_calls_today,
 )
+from calls.timeline_views import card_context
 from console.access import MANAGERS_ONLY, tenant_view
 from console.htmx import wants_partial
 from console.selectors import membership_to_open
@@ -28,6 +29,22 @@ from console.tenancy import CURRENT_TENANT
 def _page_context(request, form: CallForm | None, **extra) -> dict:
     tenant = request.tenant
     ctx = {"mapping": request.membership.active_mapping, "form": form}
+    if form is not None and "called" in form.fields:
+        # The customer card (calls/timeline_views.py) follows the number as it is typed; a
+        # number already in the form (a deep link, "Call again") has its card at once.
+        card_url = reverse("call-customer-card", kwargs={"tenant_code": tenant.code})
+        form.fields["called"].widget.attrs.update(
+            {
+                "hx-get": card_url,
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#customer-card",
+                "hx-swap": "outerHTML",
+                "aria-controls": "customer-card",
+            }
+        )
+        called = form.data.get("called") if form.is_bound else form.initial.get("called")
+        if called:
+            ctx.update(card_context(request, {"called": called}))
     if tenant.is_trial:
         ctx["trial_left"] = max(0, TRIAL_DAILY_LIMIT - trial_calls_today(tenant))
     ctx.update(extra)
@@ -93,7 +110,9 @@ def call(request):
     placed = call_place(
         membership=membership,
         mapping=mapping,
-        called=data["called"],
+        # As typed: call_place applies the same rules for what is sent, and reads the
+        # customer's number (E.164, in the tenant's region) from what the manager dialled.
+        called=form.data.get("called") or data["called"],
         call_data=data.get("call_data", ""),
         caller_present=data.get("caller_present", ""),
         idempotency_key=data["idempotency_key"],

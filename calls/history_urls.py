@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calls import callback_views, dashboard_views, history_views
+from calls import callback_views, dashboard_views, history_views, timeline_views
 
 urlpatterns = [
     path("t/<uuid:tenant_code>/calls/", history_views.history, name="history"),
@@ -31,6 +31,13 @@ urlpatterns = [
         name="call-recording",
     ),
     path("t/<uuid:tenant_code>/dashboard/", dashboard_views.dashboard, name="dashboard"),
+    # A customer's timeline: the number in any form (customers/urls.py, included first, has the
+    # directory's fixed paths).
+    path(
+        "t/<uuid:tenant_code>/customers/<str:number>/",
+        timeline_views.customer_timeline,
+        name="customer-timeline",
+    ),
     # Pushed by AICC (aicc-api.md §12): the URL alone decides the tenant.
     path(
         "t/<uuid:tenant_code>/aicc/<str:token>/connect/",

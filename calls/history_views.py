@@ -25,6 +25,7 @@ from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
 from console.selectors import managers_of
+from customers.selectors import names_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,6 +51,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     can_call = membership.role == Membership.Role.MANAGER
     now = timezone.now()
     names, memo = {}, {}
+    # The customers' names: one query for the page's numbers.
+    customers = names_for(membership.tenant, {c.customer_number for c in calls})
     rows = []
     for c in calls:
         reader = reader_for(membership, c)
@@ -66,6 +69,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "who": who,
                 "softphone": c.softphone,
                 "called": c.called,
+                "customer": customers.get(c.customer_number, ""),
+                "customer_url": links.customer(c.customer_number) if c.customer_number else "",
                 "tone": shown.tone,
                 "status": shown.short,
                 "serial": c.serial,

@@ -4,7 +4,7 @@ visible share of those pages' time, so each tenant's URLs are reversed once per 
 call's own URL is its code put between a prefix and a suffix."""
 
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -22,6 +22,8 @@ def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
         url = reverse(name, kwargs={"tenant_code": tenant, "call_code": _ZERO})
         before, after = url.split(str(_ZERO))
         urls[name] = (before, after)
+    url = reverse("customer-timeline", kwargs={"tenant_code": tenant, "number": "NUMBER"})
+    urls["customer-timeline"] = tuple(url.rsplit("NUMBER", 1))
     return urls
 
 
@@ -37,6 +39,11 @@ class TenantLinks:
         """The URL `name` (one of PER_CALL) of `call`."""
         before, after = self._urls[name]
         return f"{before}{call.code}{after}"
+
+    def customer(self, number: str) -> str:
+        """The timeline of the customer with this number (E.164)."""
+        before, after = self._urls["customer-timeline"]
+        return f"{before}{quote(number, safe='+')}{after}"
 
     def result(self, call) -> str:
         """The call page showing `call`'s result (after a call placed without JavaScript)."""

@@ -46,6 +46,9 @@ class Call(models.Model):
     softphone = models.CharField(max_length=32)
     caller = models.CharField(max_length=32, blank=True)
     called = models.CharField(max_length=32)
+    # The customer: what was dialled in E.164 (customers.numbers, the tenant's default region),
+    # set once when the call is placed; "" when it is no possible phone number.
+    customer_number = models.CharField(max_length=20, blank=True, default="")
     call_data = models.TextField(blank=True)
     caller_present = models.CharField(max_length=32, blank=True)
     call_type = models.CharField(max_length=8, default="AICC")
@@ -99,6 +102,11 @@ class Call(models.Model):
             ),
             models.Index(fields=["tenant", "called"], name="call_tenant_called"),
             models.Index(fields=["tenant", "serial"], name="call_tenant_serial"),
+            # A customer's timeline and the call form's customer card (calls/timeline.py).
+            models.Index(
+                fields=["tenant", "customer_number", "-created_at", "-id"],
+                name="call_tenant_customer_recent",
+            ),
             models.Index(fields=["status", "created_at"], name="call_status_created"),
             # History filter "reason" (by code); the order matches the keyset pagination.
             models.Index(

@@ -8,11 +8,19 @@ Normalise: drop spaces, dashes, dots, slashes and brackets. A leading "+" is an 
 prefix: "+<DEFAULT_COUNTRY_CODE>" (86 unless configured) is dropped, so "+86 138 0000 0000"
 becomes "13800000000"; any other "+<cc>" becomes "00<cc>". The vendor documents only "digits,
 at most 32" (retCode 5 for a bad format); how AICC treats "+" is not documented, so we never send it.
+
+That is AICC's wire format, and it stays hand-written: no library knows it. What the `phonenumbers`
+library does better is done by it: digits typed in other scripts (full-width "１３８", as a Chinese
+input method types them) become ASCII digits with its table, where `str.isdigit()` used to let
+them through to AICC; and whether two numbers are the same customer (E.164 in the tenant's region,
+"+86 138-0000-1234" = "8613800001234" = "13800001234") is `customers.numbers.to_e164`, kept in
+Call.customer_number beside what was sent.
 """
 
 import re
 from urllib.parse import unquote
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +38,8 @@ def from_tel_uri(raw: str | None) -> str:
 
 
 def normalise(raw: str | None) -> str:
-    s = _SEPARATORS.sub("", from_tel_uri(raw))
+    s = _SEPARATORS.sub("", from_tel_uri(raw).replace("\uff0b", "+"))  # a full-width plus too
+    s = phonenumbers.normalize_digits_only(s, keep_non_digits=True)  # any script's digits: 0-9
     if s.startswith("+"):
         cc = getattr(settings, "DEFAULT_COUNTRY_CODE", "86")
         s = s[1 + len(cc) :] if s[1:].startswith(cc) else "00" + s[1:]
@@ -40,7 +49,7 @@ def normalise(raw: str | None) -> str:
 def validate_number(value: str, *, label: str = "") -> str:
     if not value:
         raise ValidationError(_("Enter a phone number."), code="required")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValidationError(
             _("Use digits only (spaces, dashes, brackets and a leading + are fine)."), code="digits"
         )

@@ -60,7 +60,8 @@ def newer_than(qs: QuerySet[Call], cursor: str | None) -> QuerySet[Call]:
 
 # The columns the list shows (the rest, e.g. call data and raw answers, are for the detail page).
 LIST_COLUMNS = (
-    "id", "code", "tenant_id", "created_at", "user_id", "softphone", "called", "status", "serial",
+    "id", "code", "tenant_id", "created_at", "user_id", "softphone", "called", "customer_number",
+    "status", "serial",
     "reason_source", "reason_code", "call_type", "state", "outcome_code", "outcome_source",
     "talking_at", "talk_seconds", "released_at", "unfollowed_at",
     "user__username", "user__first_name", "user__last_name",

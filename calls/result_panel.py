@@ -25,6 +25,7 @@ from calls.links import TenantLinks
 from calls.models import Call
 from calls.services.following import LIVE_POLL_MS
 from console.models import Membership
+from customers.selectors import names_for
 
 WORDS = {
     "serial": _("Serial number"),
@@ -59,6 +60,16 @@ def version(shown: Status, call: Call) -> str:
     return f"{shown.kind}.{call.state}.{call.outcome_code}"
 
 
+def customer_name(tenant, call: Call) -> str:
+    """The name of the customer `call` went to, if the number is a saved customer's (joined
+    already by calls.services.following.live_call_of for the bar on every page)."""
+    if not call.customer_number:
+        return ""
+    if hasattr(call, "customer_name"):
+        return call.customer_name or ""
+    return names_for(tenant, [call.customer_number]).get(call.customer_number, "")
+
+
 def context(membership: Membership, call: Call, *, view: str = "card", **extra) -> dict:
     """The template context of the card (view "card") or the in-call bar (view "bar") of `call`
     (one of the member's tenant's calls)."""
@@ -73,6 +84,9 @@ def context(membership: Membership, call: Call, *, view: str = "card", **extra) 
         "shown": shown,
         "view": view,
         "call_to": words["call_to"] % {"number": call.called},
+        # Read only when a template shows it (the in-call bar): one query, never on a poll
+        # answered 204.
+        "customer_name": lambda: customer_name(membership.tenant, call),
         "since_ms": int(call.created_at.timestamp() * 1000),
         "elapsed": mmss((now - call.created_at).total_seconds()),
         # The poller keeps its URL and its rhythm for the whole call; the version it sends

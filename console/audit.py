@@ -43,6 +43,10 @@ ACTIONS = {
     "webhook.disable": _("Webhook endpoint disabled after failing"),
     "api_token.issue": _("API token issued"),
     "api_token.revoke": _("API token revoked"),
+    "customer.add": _("Customer added"),
+    "customer.change": _("Customer changed"),
+    "customer.remove": _("Customer deleted"),
+    "customer.import": _("Customers imported"),
 }
 
 

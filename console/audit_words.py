@@ -31,9 +31,13 @@ FIELD_LABELS = {
     "shared_key": gettext_lazy("Shared key"),
     "person": gettext_lazy("Person"),
     "expires": gettext_lazy("Expires"),
+    "company": gettext_lazy("Company"),
+    "crm_id": gettext_lazy("CRM id"),
+    "notes": gettext_lazy("Notes"),
+    "numbers": gettext_lazy("Numbers"),
 }
 # The fields of member.* and softphone.* entries are never the tenant's own ("name" is a person's).
-PERSON_ACTIONS = ("member.", "softphone.", "api_token.")
+PERSON_ACTIONS = ("member.", "softphone.", "api_token.", "customer.")
 
 
 @dataclass

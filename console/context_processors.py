@@ -24,6 +24,12 @@ NAV_SECTIONS = {
     "people-create": "people",
     "audit": "audit",
     "api-tokens": "api",
+    "customers": "customers",
+    "customer-new": "customers",
+    "customer-edit": "customers",
+    "customer-delete": "customers",
+    "customers-import": "customers",
+    "customer-timeline": "customers",
 }
 NAV_PAGES = {
     "call",
@@ -34,6 +40,7 @@ NAV_PAGES = {
     "people",
     "audit",
     "api-tokens",
+    "customers",
 }
 
 

@@ -1,7 +1,6 @@
 """Forms for the tenant admin pages. Forms validate and normalise; views decide the tenant and
 copy cleaned values onto the models field by field. No form has a tenant field."""
 
-import csv
 from dataclasses import dataclass
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.numbers import normalise, validate_number
 from calls.services.outbound import Blocked, check
+from console.csv_rows import csv_rows, decode_upload
 from console.models import (
     CALLED_MIN_DIGITS_DEFAULT,
     CREDENTIAL_FIELDS,
@@ -25,6 +25,7 @@ from console.models import (
     who,
 )
 from console.selectors import managers_of, mapping_conflicts
+from customers.numbers import regions
 
 Role = Membership.Role
 
@@ -80,11 +81,36 @@ class TenantSettingsForm(forms.Form):
     two_factor_required = _model_field("two_factor_required")
     api_self_service = _model_field("api_self_service")
     api_rate_per_minute = _model_field("api_rate_per_minute", min_value=1, max_value=100000)
+    default_region = forms.ChoiceField(
+        label=Tenant._meta.get_field("default_region").verbose_name,
+        help_text=Tenant._meta.get_field("default_region").help_text,
+        choices=regions,
+    )
+    # A choice, not a checkbox: a form posted without it (a page loaded before it existed)
+    # keeps the setting instead of turning it off.
+    customer_calls_shared = forms.TypedChoiceField(
+        label=Tenant._meta.get_field("customer_calls_shared").verbose_name,
+        help_text=Tenant._meta.get_field("customer_calls_shared").help_text,
+        choices=[
+            (True, _("Yes: every customer manager's calls")),
+            (False, _("No: only their own calls")),
+        ],
+        coerce=lambda value: value in (True, "True"),
+    )
+    colleague_warning_minutes = _model_field(
+        "colleague_warning_minutes", min_value=0, max_value=10080
+    )
 
     def __init__(self, data=None, *args, tenant: Tenant, **kwargs):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
         # Sent by a page loaded before these settings existed: they stay as they are.
-        for name in ("two_factor_required", "api_rate_per_minute"):
+        for name in (
+            "two_factor_required",
+            "api_rate_per_minute",
+            "default_region",
+            "customer_calls_shared",
+            "colleague_warning_minutes",
+        ):
             if data is not None and name not in data:
                 data = data.copy()
                 data[name] = getattr(tenant, name)
@@ -227,22 +253,6 @@ class MappingForm(forms.Form):
         return data
 
 
-MAX_CELL = 254  # a username or e-mail address at most; numbers are far shorter
-
-
-def _csv_rows(content: str):
-    """The rows of pasted or uploaded CSV, one per line (a line ends with \\n, \\r\\n or a bare
-    \\r, as spreadsheet programs write); None for a line that is not a CSV row (an unclosed quote,
-    a cell too long)."""
-    for line in content.splitlines():
-        try:
-            cells = next(csv.reader([line]), [])
-        except csv.Error:
-            yield None
-            continue
-        yield None if any(len(c) > MAX_CELL for c in cells) else cells
-
-
 @dataclass
 class ImportRow:
     line: int
@@ -266,7 +276,6 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "bob,10001,13900000001"}),
     )
-    MAX_BYTES = 1_000_000
 
     def __init__(self, *args, tenant: Tenant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,17 +286,7 @@ class ImportForm(forms.Form):
     def _content(self) -> str:
         upload = self.cleaned_data.get("file")
         if upload:
-            if upload.size > self.MAX_BYTES:
-                raise ValidationError(_("The file is too large (at most 1 MB)."))
-            data = upload.read()
-            # UTF-8 (with or without a BOM) first; then GB18030, which is what spreadsheet
-            # programs set to Chinese save as "CSV" (GBK is a subset of it).
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    return data.decode(encoding)
-                except UnicodeDecodeError:
-                    continue
-            raise ValidationError(_("Save the file as UTF-8 CSV and try again."))
+            return decode_upload(upload)
         return self.cleaned_data.get("text", "")
 
     def clean(self):
@@ -318,7 +317,7 @@ class ImportForm(forms.Form):
         by_number = {m.softphone: m for m in mappings}
         active_by_user = {m.user_id: m for m in mappings if m.enabled}
         seen_numbers, seen_users = {}, {}
-        for lineno, cells in enumerate(_csv_rows(content), start=1):
+        for lineno, cells in enumerate(csv_rows(content), start=1):
             if cells is None:
                 self.row_errors.append(
                     _("Line %(n)d: %(e)s") % {"n": lineno, "e": _("it is not a CSV row.")}

@@ -40,6 +40,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value})
 
 
+def validate_region(value: str) -> None:
+    import phonenumbers
+
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(_("Unknown region: %(region)s"), params={"region": value})
+
+
 def who(user) -> str:
     """How a person is named on pages and in messages: "Full Name (username)"."""
     full = user.get_full_name()
@@ -65,6 +72,9 @@ SETTINGS_FIELDS = (
     "two_factor_required",
     "api_self_service",
     "api_rate_per_minute",
+    "default_region",
+    "customer_calls_shared",
+    "colleague_warning_minutes",
 )
 CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 CALLED_MIN_DIGITS_DEFAULT = 5
@@ -175,6 +185,36 @@ class Tenant(models.Model):
         default=120,
         validators=[MinValueValidator(1), MaxValueValidator(100000)],
         help_text=_("More requests than this in one minute are answered 429 until it ends."),
+    )
+    # Customers (customers/): the region a number without a country code is read in (E.164,
+    # customers/numbers.py); whether customer managers see colleagues' calls on a customer's
+    # timeline and card; how recent a colleague's call to the number being typed warns.
+    default_region = models.CharField(
+        _("default region for numbers"),
+        max_length=2,
+        default="CN",
+        validators=[validate_region],
+        help_text=_(
+            "Numbers typed without a country code belong to this region, e.g. CN: 13800001234 "
+            "is +86 138 0000 1234. Customers are recognised by their number in this form."
+        ),
+    )
+    customer_calls_shared = models.BooleanField(
+        _("customer managers see colleagues' calls to a customer"),
+        default=True,
+        help_text=_(
+            "On: a customer's timeline and the card on the call form show every customer "
+            "manager's calls to that customer. Off: each customer manager sees their own."
+        ),
+    )
+    colleague_warning_minutes = models.PositiveIntegerField(
+        _("warn about a colleague's call within (minutes)"),
+        default=30,
+        validators=[MaxValueValidator(10080)],
+        help_text=_(
+            "The call form warns when a colleague called the number being typed this recently. "
+            "0: never warn."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by

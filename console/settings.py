@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # django-ninja: its static files serve the API reference page (Swagger UI)
     "console",
+    "customers",
     "calls",
     "hooks",
     "api",

@@ -60,7 +60,8 @@ FILTERS = ("date_from", "date_to", "number", "match", "status", "reason", "manag
 SETTINGS_FIELDS = ("name", "aicc_base_url", "aicc_token_url", "app_key", "app_secret",
                    "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
                    "anonymization_enabled", "softphone_ranges", "called_min_digits", "token_lifetime",
-                   "time_zone", "two_factor_required")  # fmt: skip
+                   "time_zone", "two_factor_required", "default_region", "customer_calls_shared",
+                   "colleague_warning_minutes")  # fmt: skip
 # (role, method, path under the tenant, fields)
 ENDPOINTS = [
     ("manager", "post", "call/", ("called", "call_data", "caller_present", "idempotency_key", "confirm")),
@@ -80,6 +81,12 @@ ENDPOINTS = [
         "password")),
     ("admin", "post", "calls/callbacks/", ("action", "shared_key")),
     ("admin", "post", "webhooks/add/", ("url", "description", "events", "enabled")),
+    ("manager", "get", "customers/", ("q", "after")),
+    ("manager", "post", "customers/new/", ("name", "number", "other_numbers", "company", "crm_id",
+        "notes", "next")),
+    ("supervisor", "post", "customers/import/", ("text",)),
+    ("manager", "get", "call/customer/", ("called",)),
+    ("manager", "get", "customers/+8613800001234/", ("after",)),
 ]  # fmt: skip
 
 

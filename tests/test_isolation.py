@@ -31,6 +31,7 @@ from api import tokens
 from api.models import ApiToken
 from calls.models import Call
 from console.models import Invitation, Membership, SoftphoneMapping
+from customers.models import Customer, CustomerNumber
 from hooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,17 @@ EXPECTED = {
     # reached and says so with a 404; managers are turned away before that.
     "call-recording": {A: 404, S: 404, M: 403},
     "dashboard": {A: 200, S: 200, M: 403},
+    # customers: every role reads and edits the directory; supervisors and admins also delete,
+    # import and export; the timeline is every role's (what it shows depends on the role); the
+    # call form's customer card is the call form's (managers only)
+    "customers": {A: 200, S: 200, M: 200},
+    "customer-new": {A: 200, S: 200, M: 200},
+    "customer-edit": {A: 200, S: 200, M: 200},
+    "customer-delete": {A: 200, S: 200, M: 403},
+    "customers-import": {A: 200, S: 200, M: 403},
+    "customers-export": {A: 200, S: 200, M: 403},
+    "customer-timeline": {A: 200, S: 200, M: 200},
+    "call-customer-card": {A: 403, S: 403, M: 200},
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -186,6 +198,10 @@ FACTORIES = {
     "endpoint_code": lambda world, t: world.endpoint(t).code,
     "delivery_id": lambda world, t: world.delivery(t).pk,
     "token_code": lambda world, t: world.api_token(t).code,
+    "customer_code": lambda world, t: world.customer(t).code,
+    # A number that is a customer of that tenant only (the timeline of a number nothing of the
+    # tenant knows is a 404).
+    "number": lambda world, t: world.customer(t).primary_number,
 }
 
 
@@ -237,6 +253,15 @@ class World:
             event_id=f"evt_iso{tenant.pk}",
             defaults={"event_type": "call.placed", "body": "{}", "created_at": timezone.now()},
         )[0]
+
+    def customer(self, tenant):
+        number = f"+86139{tenant.pk:08d}"
+        customer, created = Customer.objects.get_or_create(
+            tenant=tenant, primary_number=number, defaults={"name": f"Customer {tenant.pk}"}
+        )
+        if created:
+            CustomerNumber.objects.create(tenant=tenant, customer=customer, number=number)
+        return customer
 
     def api_token(self, tenant):
         found = ApiToken.objects.filter(tenant=tenant).first()
@@ -483,3 +508,38 @@ def test_api_manager_token_sees_only_their_own_calls(client, world, tenant, mana
     listed = client.get("/api/v1/calls", headers=as_manager).content.decode()
     assert str(mine.code) in listed and str(theirs.code) not in listed
     assert client.get(f"/api/v1/calls/{theirs.code}", headers=as_supervisor).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_customers(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's customer: 404 on every path that names a
+    customer, whatever the method, and nothing of theirs in any list or search."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.customer(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{customer_id}" not in path:
+            continue
+        url = path.replace("{customer_id}", str(theirs.code))
+        for method in methods:
+            body = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
+            r = getattr(client, method)(url, headers=headers, **body)
+            if r.status_code != 404 or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    listed = client.get("/api/v1/customers", headers=headers).content.decode()
+    found = client.get(
+        "/api/v1/customers", {"q": theirs.primary_number}, headers=headers
+    ).content.decode()
+    if str(theirs.code) in listed + found or theirs.name in listed + found:
+        wrong.append("GET /api/v1/customers lists another tenant's customer")
+    assert any("{customer_id}" in p for p in endpoints)
+    assert not wrong, f"{role}'s token reached another tenant's customer:\n" + "\n".join(wrong)

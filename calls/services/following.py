@@ -19,12 +19,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from calls.models import Call, OutcomeSync, live_q, live_since
 from calls.services.placing import call_refresh_state
 from console.models import Membership
+from customers.selectors import customer_name_of
 
 log = logging.getLogger("calls")
 
@@ -50,6 +51,10 @@ def live_call_of(membership: Membership, now: datetime | None = None) -> Call | 
             created_at__gte=live_since(now),
         )
         .filter(live_q())
+        # The in-call bar names a saved customer: joined here, no query of its own.
+        .annotate(
+            customer_name=customer_name_of(OuterRef("tenant_id"), OuterRef("customer_number"))
+        )
         .order_by("-created_at", "-id")
         .first()
     )

@@ -23,9 +23,11 @@ from calls.aicc.client import InvalidRequest
 from calls.aicc.masking import mask_number as mask
 from calls.aicc.results import Outcome
 from calls.models import Call, live_q, live_since
+from calls.numbers import from_tel_uri
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row
+from customers.numbers import to_e164
 from hooks import events
 
 log = logging.getLogger("calls")
@@ -168,6 +170,7 @@ def call_place(
         softphone=values["softphone"][:32],
         caller=values["caller"][:32],
         called=values["called"][:32],
+        customer_number=customer_number(tenant, called, values["called"]),
         call_data=values["call_data"],
         caller_present=values["caller_present"][:32],
         call_type=tenant.call_type,
@@ -242,6 +245,14 @@ def call_place(
         return Placed(call, created=True)
     store_create_outcome(call, outcome)
     return Placed(call, created=True)
+
+
+def customer_number(tenant: Tenant, dialled: str, sent: str) -> str:
+    """The customer's number in E.164 (customers.numbers), from what the manager dialled in the
+    tenant's region; from what is sent when that does not read (it never carries a "+")."""
+    return to_e164(from_tel_uri(dialled), tenant.default_region) or to_e164(
+        sent, tenant.default_region
+    )
 
 
 def _log_not_sent(call: Call, tenant: Tenant) -> None:

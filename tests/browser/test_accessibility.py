@@ -59,9 +59,28 @@ def placed(manager_membership, simctl):
     return call
 
 
+def _customer(tenant):
+    from tests.customers.conftest import make_customer
+
+    return make_customer(tenant, "Li Lei", ("+8613800000000",), company="Acme", notes="Mornings")
+
+
+def _customer_paths(tenant):
+    """The directory, a customer's form and timeline (with the placed call), an unknown
+    number's (empty) timeline is a 404 page: see test_error_pages."""
+    t = f"/t/{tenant.code}"
+    customer = tenant.customers.first() or _customer(tenant)
+    return [
+        f"{t}/customers/",
+        f"{t}/customers/new/",
+        f"{t}/customers/c/{customer.code}/edit/",
+        f"{t}/customers/+8613800000000/",
+    ]
+
+
 def _reader_paths(tenant, call):
     t = f"/t/{tenant.code}"
-    return [
+    return _customer_paths(tenant) + [
         f"{t}/calls/",
         f"{t}/calls/{call.code}/",
         f"{t}/dashboard/",
@@ -87,6 +106,8 @@ def test_admin_pages(page, live_server, admin, supervisor, manager, tenant, plac
         f"{t}/calls/callbacks/",
         f"{t}/api-tokens/",
         "/accounts/password_change/",
+        f"{t}/customers/import/",
+        f"{t}/customers/c/{tenant.customers.get().code}/delete/",
     ]
     assert audit(page, live_server, paths) == {}
 
@@ -100,6 +121,8 @@ def test_manager_pages(page, live_server, manager, tenant, placed):
     t = f"/t/{tenant.code}"
     log_in(page, live_server, "bob")
     paths = [f"{t}/call/", f"{t}/calls/", f"{t}/calls/{placed.code}/"]
+    # The call page with the customer card of a prefilled number, and the customer pages.
+    paths += [f"{t}/call/?called=13800000000", *_customer_paths(tenant)]
     assert audit(page, live_server, paths) == {}
     # The call page with a result panel on it.
     page.goto(f"{live_server.url}{t}/call/")
@@ -166,4 +189,7 @@ def test_error_pages(page, live_server, supervisor, tenant):
     found["403"] = violations(page)
     page.goto(f"{live_server.url}/t/{tenant.code}/nothing-here/")
     found["404"] = violations(page)
+    # A number nothing of the tenant knows: a 404 that shows the empty timeline.
+    page.goto(f"{live_server.url}/t/{tenant.code}/customers/+8613700000000/")
+    found["unknown number"] = violations(page)
     assert {k: v for k, v in found.items() if v} == {}

@@ -51,9 +51,19 @@ def test_admin_pages_fit_a_phone(page, live_server, admin, manager, tenant, simc
 
 
 def test_the_call_page_fits_a_phone(page, live_server, manager, tenant, simctl):
+    from tests.customers.conftest import make_customer
+
+    customer = make_customer(tenant, "Li Lei", ("+8613800000000",), company="Acme Ltd")
     page.set_viewport_size({"width": WIDTH, "height": 800})
     log_in(page, live_server, "bob")
-    assert (
-        overflowing(page, live_server, [f"/t/{tenant.code}/call/", f"/t/{tenant.code}/calls/"])
-        == {}
-    )
+    t = f"/t/{tenant.code}"
+    paths = [
+        f"{t}/call/",
+        f"{t}/call/?called=13800000000",  # with the customer card
+        f"{t}/calls/",
+        f"{t}/customers/",
+        f"{t}/customers/new/",
+        f"{t}/customers/c/{customer.code}/edit/",
+        f"{t}/customers/+8613800000000/",
+    ]
+    assert overflowing(page, live_server, paths) == {}

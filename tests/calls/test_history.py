@@ -11,6 +11,7 @@ from django.utils.html import escape
 from calls.management.commands.seed_history import backdated_bulk_create
 from calls.models import Call
 from console.models import Membership
+from customers.numbers import to_e164
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,8 @@ def mk(tenant, user, n=1, *, at=None, step=timedelta(minutes=1), **fields):
             user=user,
             softphone="10001",
             called=fields.get("called", f"1380000{i:04d}"),
+            # As call_place sets it: the customer's number in E.164 (issue 18).
+            customer_number=to_e164(fields.get("called", f"1380000{i:04d}")),
             idempotency_key=f"k-{user.pk if user else 0}-{at.timestamp()}-{i}",
             created_at=at - i * step,
             **{k: v for k, v in fields.items() if k != "called"},
@@ -99,8 +102,9 @@ def test_htmx_fragment_skips_the_header_queries(
     mk(tenant, manager, 30)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users)
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), the managers for the filter, the page of calls
+    # (+ users), the page's customers' names (one query for its numbers: issue 18)
+    with django_assert_num_queries(4):
         client.get(url(tenant, "size=30"), headers={"HX-Request": "true"})
 
 
@@ -368,8 +372,9 @@ def test_query_count_of_a_newer_page(
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
     # as any page: session+user+membership+tenant (one query), managers, the page, the tenant
-    # switcher, and the outcomes' freshness (last sync, calls waiting: one query)
-    with django_assert_num_queries(5):
+    # switcher, and the outcomes' freshness (last sync, calls waiting: one query); the page's
+    # customers' names (one query for its numbers, issue 18)
+    with django_assert_num_queries(6):
         r = client.get(url(tenant, f"size=5&before={encode_cursor(calls[12])}"))
     assert serials_or_codes(r.content.decode()) == [str(c.code) for c in calls[7:12]]
 
@@ -390,8 +395,9 @@ def test_query_count_does_not_grow_with_the_page_size(
     client.get(url(tenant))  # warm-up: the first visit stores the current tenant in the session
     # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users),
     # the user's memberships for the tenant switcher in the header, the outcomes' freshness (last
-    # sync, calls waiting: one query)
-    with django_assert_num_queries(5):
+    # sync, calls waiting: one query), the page's customers' names (one query for its numbers,
+    # however many rows: issue 18)
+    with django_assert_num_queries(6):
         r = client.get(url(tenant, f"size={size}&status=placed"))
     assert len(serials_or_codes(r.content.decode())) == size
 
@@ -401,8 +407,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
     # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
-    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query)
-    with django_assert_num_queries(5):
+    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query), the
+    # page's customers' names (one query for its numbers: issue 18)
+    with django_assert_num_queries(6):
         client.get(url(tenant, "size=20"))
 
 

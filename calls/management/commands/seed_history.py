@@ -19,6 +19,7 @@ from django.utils import timezone
 from calls.aicc.simulator.archive import archived_serial
 from calls.models import Call
 from console.models import Membership, Tenant
+from customers.numbers import to_e164
 
 # (weight, status, reason_source, reason_code, ret_msg, http_status)
 RESULTS = [
@@ -87,12 +88,14 @@ def fake_calls(tenant: Tenant, people: list, n: int, days: int, seed: int = 2026
         )
         at = min(at, timezone.now() - timedelta(minutes=1))
         _w, status, source, code, msg, http = _pick(rng, RESULTS)
+        called = "13" + "".join(rng.choice("0123456789") for _ in range(9))
         c = Call(
             tenant=tenant,
             user=user,
             softphone=softphone,
             caller=caller,
-            called="13" + "".join(rng.choice("0123456789") for _ in range(9)),
+            called=called,
+            customer_number=to_e164(called, tenant.default_region),
             call_type=tenant.call_type,
             idempotency_key=f"seed-{seed}-{i}",
             created_at=at,
