@@ -43,6 +43,14 @@ ACTIONS = {
     "webhook.disable": _("Webhook endpoint disabled after failing"),
     "api_token.issue": _("API token issued"),
     "api_token.revoke": _("API token revoked"),
+    "disposition.add": _("Disposition added"),
+    "disposition.change": _("Disposition changed"),
+    "disposition.move": _("Disposition moved"),
+    "disposition.archive": _("Disposition archived"),
+    "disposition.restore": _("Disposition brought back"),
+    "wrapup.add": _("Call wrapped up"),
+    "wrapup.change": _("Wrap-up changed"),
+    "wrapup.comment": _("Comment on a wrap-up"),
 }
 
 

@@ -31,9 +31,19 @@ FIELD_LABELS = {
     "shared_key": gettext_lazy("Shared key"),
     "person": gettext_lazy("Person"),
     "expires": gettext_lazy("Expires"),
+    # dispositions and wrap-ups (calls.services.dispositions, calls.services.wrapup)
+    "label_en": gettext_lazy("Label in English"),
+    "label_zh": gettext_lazy("Label in Chinese"),
+    "group": gettext_lazy("Group"),
+    "auto_outcomes": gettext_lazy("Automatic for these outcomes"),
+    "order": gettext_lazy("Order"),
+    "archived": gettext_lazy("Archived"),
+    "position": gettext_lazy("Position"),
+    "disposition": gettext_lazy("Disposition"),
+    "note": gettext_lazy("Note"),
 }
 # The fields of member.* and softphone.* entries are never the tenant's own ("name" is a person's).
-PERSON_ACTIONS = ("member.", "softphone.", "api_token.")
+PERSON_ACTIONS = ("member.", "softphone.", "api_token.", "disposition.", "wrapup.")
 
 
 @dataclass
