@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from calls import export, result_panel, selectors
+from calls import export, result_panel, selectors, wrapup_panel
 from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
@@ -153,7 +153,7 @@ def history_export_xlsx(request):
     return _export(request, export.xlsx_chunks, XLSX_TYPE, "xlsx")
 
 
-def _detail_context(membership: Membership, call: Call, **extra) -> dict:
+def detail_context(membership: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == membership.user_id
     reader = reader_for(membership, call)
     for name in ("problem", "recording_reason"):  # what AICC answered when asked just now
@@ -186,7 +186,8 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
 def call_detail(request, call_code):
     membership = request.membership
     c = selectors.visible_call(membership, call_code)
-    return render(request, "calls/detail.html", _detail_context(membership, c))
+    ctx = detail_context(membership, c, wu=wrapup_panel.context(membership, c, detail=True))
+    return render(request, "calls/detail.html", ctx)
 
 
 @tenant_view()
@@ -206,13 +207,13 @@ def call_refresh(request, call_code):
         # "Check whether it was placed" on the detail page: found, the whole page changes.
         if c.status != Call.Status.UNKNOWN:
             return HttpResponseClientRefresh()
-        ctx = _detail_context(membership, c, problem=problem, checked=True)
+        ctx = detail_context(membership, c, problem=problem, checked=True)
         return render(request, "calls/detail.html#answer", ctx)
     if wants_partial(request):
         return render(
             request,
             "calls/detail.html#outcome",
-            _detail_context(membership, c, problem=problem, refreshed=True),
+            detail_context(membership, c, problem=problem, refreshed=True),
         )
     return redirect("call-detail", tenant_code=membership.tenant.code, call_code=c.code)
 
@@ -229,11 +230,11 @@ def call_recording(request, call_code):
         raise Http404
     recording = recording_address(call)
     if recording.reason is not None:
-        ctx = _detail_context(membership, call, recording_reason=recording.reason)
+        ctx = detail_context(membership, call, recording_reason=recording.reason)
         return render(request, "calls/history_recording.html", ctx, status=recording.status)
     download = recording_download(recording.url, request.headers.get("Range", ""))
     if download.chunks is None:
-        ctx = _detail_context(
+        ctx = detail_context(
             membership,
             call,
             recording_reason=download.reason,

@@ -124,13 +124,18 @@ def edit_until(tenant: Tenant, wrap: WrapUp) -> datetime:
     return wrap.wrapped_at + timedelta(minutes=tenant.wrapup_edit_minutes)
 
 
-def may_wrap_up(membership: Membership, call: Call, wrap: WrapUp | None, now=None) -> bool:
-    """Whether this member may write the call's wrap-up now (see the module docstring)."""
+def why_not(membership: Membership, call: Call, wrap: WrapUp | None, now=None):
+    """Why this member may not write the call's wrap-up now (a WrapUpRefused), or None."""
     try:
         _check(membership, call, wrap, now or timezone.now())
-    except WrapUpRefused:
-        return False
-    return True
+    except WrapUpRefused as e:
+        return e
+    return None
+
+
+def may_wrap_up(membership: Membership, call: Call, wrap: WrapUp | None, now=None) -> bool:
+    """Whether this member may write the call's wrap-up now (see the module docstring)."""
+    return why_not(membership, call, wrap, now) is None
 
 
 def _check(membership: Membership, call: Call, wrap: WrapUp | None, now: datetime) -> None:
