@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from calls.call_status import answered
 from calls.links import TenantLinks
 from calls.models import Call, WrapUpState
 from calls.services.dispositions import dispositions_of
@@ -48,8 +49,9 @@ def context(
         "pending": state == WrapUpState.PENDING and tenant.wrapup_required,
         "phone": state == WrapUpState.PHONE,
         "editable": editable,
-        # The form is open at once while the call has no wrap-up; else behind "Change".
-        "open": editable and (wrap is None or form.is_bound),
+        # The form is open at once while an answered call has no wrap-up; else behind "Change"
+        # (or "Add a wrap-up", for a call never connected that nothing wrapped up).
+        "open": editable and (form.is_bound or (wrap is None and answered(call))),
         "form": form if editable else None,
         "error": error,
         "edit_until": edit_until(tenant, wrap) if wrap is not None and editable else None,
