@@ -16,9 +16,10 @@ from calls import export, result_panel, selectors, wrapup_panel
 from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
-from calls.models import Call
+from calls.models import Call, WrapUpState
 from calls.paging import history_page, page_size
 from calls.readers import reader_for
+from calls.services.dispositions import dispositions_of
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
@@ -29,17 +30,20 @@ from console.selectors import managers_of
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filter_form(membership: Membership, request) -> HistoryFilter:
+def _filter_form(membership: Membership, request, dispositions=None) -> HistoryFilter:
     managers = managers_of(membership.tenant) if membership.can_read_history else None
+    if dispositions is None:
+        dispositions = dispositions_of(membership.tenant)
     return HistoryFilter(
         request.GET,
         managers=managers,
         reader=reader_for(membership),  # a manager filters their own calls: "your phone"
         ita=membership.tenant.is_ita,
+        dispositions=dispositions,
     )
 
 
-def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
+def _rows(membership: Membership, calls: list[Call], dispositions: list) -> list[dict]:
     """The page's rows as plain values for the template: per-row template work (URL reversing,
     time zone conversion and date formatting, decoding and translating reasons, `translate`
     tags) was most of the page's time. Each row's one status comes from calls.call_status, with
@@ -50,6 +54,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     can_call = membership.role == Membership.Role.MANAGER
     now = timezone.now()
     names, memo = {}, {}
+    labels = {d.pk: d.label for d in dispositions}
+    pending_on = membership.tenant.wrapup_required
     rows = []
     for c in calls:
         reader = reader_for(membership, c)
@@ -70,6 +76,11 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "status": shown.short,
                 "serial": c.serial,
                 "overdue": selectors.is_overdue(c, now),
+                # The wrap-up: its disposition, or awaiting it, or "your phone not reached".
+                "disposition": labels.get(c.disposition_id, ""),
+                "has_note": c.has_note,
+                "awaiting": pending_on and c.wrapup_state == WrapUpState.PENDING,
+                "phone": c.wrapup_state == WrapUpState.PHONE,
                 "again": (
                     links.call_again(c.called)
                     if can_call and c.user_id == membership.user_id and not shown.live
@@ -84,7 +95,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
 @require_GET
 def history(request):
     membership = request.membership
-    form = _filter_form(membership, request)
+    dispositions = dispositions_of(membership.tenant)
+    form = _filter_form(membership, request, dispositions)
     qs = selectors.calls_for(membership, form.filters)
     page = history_page(
         qs,
@@ -95,7 +107,7 @@ def history(request):
     ctx = {
         "form": form,
         "page": page,
-        "rows": _rows(membership, page.calls),
+        "rows": _rows(membership, page.calls, dispositions),
         "history_url": reverse("history", kwargs={"tenant_code": membership.tenant.code}),
         "query": form.querystring(),
         "size_param": request.GET.get("size", ""),

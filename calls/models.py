@@ -275,6 +275,13 @@ class PeriodicJob(models.Model):
 # --- after-call work: dispositions and wrap-ups ------------------------------------------------
 
 
+def label_in_language(en: str | None, zh: str | None) -> str:
+    """A disposition's label in the active language, else the other one ("" if neither)."""
+    zh_first = (get_language() or "").lower().startswith("zh")
+    first, other = (zh, en) if zh_first else (en, zh)
+    return first or other or ""
+
+
 class Disposition(models.Model):
     """What came of a call, as the tenant's admin names it (both languages as typed). Archived
     ones stay on the calls that have them and are no longer offered. `auto_outcomes` lists the
@@ -309,9 +316,7 @@ class Disposition(models.Model):
     @property
     def label(self) -> str:
         """The label in the reader's language, else the other one."""
-        zh = (get_language() or "").lower().startswith("zh")
-        first, other = (self.label_zh, self.label_en) if zh else (self.label_en, self.label_zh)
-        return first or other or self.key
+        return label_in_language(self.label_en, self.label_zh) or self.key
 
     @property
     def outcome_list(self) -> list[str]:

@@ -113,6 +113,14 @@ EXPECTED = {
     # reached and says so with a 404; managers are turned away before that.
     "call-recording": {A: 404, S: 404, M: 403},
     "dashboard": {A: 200, S: 200, M: 403},
+    # after-call work: a customer manager wraps up their own call, supervisors and admins comment,
+    # admins change the dispositions and settings (supervisors read them)
+    "call-wrapup": post_only(A, S),
+    "call-wrapup-comment": post_only(M),
+    "wrapup-settings": {A: 200, S: 200, M: 403},  # supervisors read only (POST 403)
+    "disposition-add": post_only(S, M),
+    "disposition-edit": {A: 200, S: 403, M: 403},
+    "disposition-action": post_only(S, M),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -186,6 +194,7 @@ FACTORIES = {
     "endpoint_code": lambda world, t: world.endpoint(t).code,
     "delivery_id": lambda world, t: world.delivery(t).pk,
     "token_code": lambda world, t: world.api_token(t).code,
+    "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
 }
 
 

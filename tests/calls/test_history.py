@@ -99,8 +99,9 @@ def test_htmx_fragment_skips_the_header_queries(
     mk(tenant, manager, 30)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users)
-    with django_assert_num_queries(3):
+    # session+user+membership+tenant (one query), the managers for the filter, the dispositions
+    # (the filter and the rows' labels), the page of calls (+ users)
+    with django_assert_num_queries(4):
         client.get(url(tenant, "size=30"), headers={"HX-Request": "true"})
 
 
@@ -367,9 +368,9 @@ def test_query_count_of_a_newer_page(
     calls = mk(tenant, manager, 20)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # as any page: session+user+membership+tenant (one query), managers, the page, the tenant
-    # switcher, and the outcomes' freshness (last sync, calls waiting: one query)
-    with django_assert_num_queries(5):
+    # as any page: session+user+membership+tenant (one query), managers, dispositions, the page,
+    # the tenant switcher, and the outcomes' freshness (last sync, calls waiting: one query)
+    with django_assert_num_queries(6):
         r = client.get(url(tenant, f"size=5&before={encode_cursor(calls[12])}"))
     assert serials_or_codes(r.content.decode()) == [str(c.code) for c in calls[7:12]]
 
@@ -388,10 +389,10 @@ def test_query_count_does_not_grow_with_the_page_size(
     mk(tenant, manager, 60)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up: the first visit stores the current tenant in the session
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users),
-    # the user's memberships for the tenant switcher in the header, the outcomes' freshness (last
-    # sync, calls waiting: one query)
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), the managers for the filter, the dispositions,
+    # the page of calls (+ users), the user's memberships for the tenant switcher in the header,
+    # the outcomes' freshness (last sync, calls waiting: one query)
+    with django_assert_num_queries(6):
         r = client.get(url(tenant, f"size={size}&status=placed"))
     assert len(serials_or_codes(r.content.decode())) == size
 
@@ -400,9 +401,10 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     mk(tenant, manager, 20)
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
-    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query)
-    with django_assert_num_queries(5):
+    # session+user+membership+tenant (one query), the dispositions, the page of calls, the
+    # manager's live call (the in-call bar), the tenant switcher's memberships, the outcomes'
+    # freshness (one query)
+    with django_assert_num_queries(6):
         client.get(url(tenant, "size=20"))
 
 

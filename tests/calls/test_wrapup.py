@@ -218,9 +218,7 @@ def test_the_manager_may_change_an_automatic_wrap_up(tenant, manager, membership
 # --- the edit window and the change history -----------------------------------------------------
 
 
-def test_editable_by_its_author_for_the_tenants_minutes_then_read_only(
-    tenant, manager, membership
-):
+def test_editable_by_its_author_for_the_tenants_minutes_then_read_only(tenant, manager, membership):
     tenant.wrapup_edit_minutes = 30
     tenant.save()
     membership.tenant = tenant

@@ -38,7 +38,7 @@ def test_the_card_of_an_answered_call_is_the_wrap_up_form(client, tenant, manage
         headers=HX,
     )
     html = r.content.decode()
-    assert r.status_code == 200 and html.startswith("\n<section id=\"wrapup-") is False
+    assert r.status_code == 200 and html.startswith('\n<section id="wrapup-') is False
     assert f'id="wrapup-{call.code}"' in html and "Interested" in html
     assert "Sends the contract." in html and "Awaiting wrap-up" not in html
     assert "Change the wrap-up" in html  # still editable, behind a <details>
@@ -100,9 +100,7 @@ def test_the_call_page_lists_calls_awaiting_wrap_up(client, tenant, manager):
     assert 'name="disposition"' in html
 
 
-def test_the_next_call_waits_for_the_wrap_up_if_the_tenant_says_so(
-    client, tenant, manager, simctl
-):
+def test_the_next_call_waits_for_the_wrap_up_if_the_tenant_says_so(client, tenant, manager, simctl):
     tenant.wrapup_call_while_pending = False
     tenant.save()
     call = end(placed(tenant, manager, called="13800000056"))
@@ -211,9 +209,7 @@ def test_admin_adds_edits_reorders_and_archives_dispositions(client, tenant, adm
     assert r.status_code == 422 and "is not an outcome code" in r.content.decode()
 
 
-def test_admin_saves_the_wrap_up_settings_supervisors_read_them(
-    client, tenant, admin, supervisor
-):
+def test_admin_saves_the_wrap_up_settings_supervisors_read_them(client, tenant, admin, supervisor):
     client.force_login(admin)
     page = f"/t/{tenant.code}/settings/wrap-up/"
     r = client.post(page, {"wrapup_required": "on", "wrapup_edit_minutes": "15"})
