@@ -249,3 +249,133 @@ def test_the_wrap_up_page_query_count(client, tenant, admin, django_assert_num_q
     # session+user+membership+tenant (one query), the dispositions, the user's tenants (menu)
     with django_assert_num_queries(3):
         client.get(page)
+
+
+def test_the_detail_pages_query_count_does_not_grow_with_changes_and_comments(
+    client, tenant, manager, supervisor, manager_membership, django_assert_num_queries
+):
+    from calls.services.wrapup import wrapup_comment, wrapup_save
+    from console.models import Membership
+
+    call = end(placed(tenant, manager))
+    sup = Membership.objects.get(tenant=tenant, user=supervisor)
+    client.force_login(supervisor)
+    detail = f"/t/{tenant.code}/calls/{call.code}/"
+    client.get(detail)  # warm-up
+
+    def one_more():
+        note = f"note {WrapUp.objects.filter(call=call).count()}-{timezone.now().timestamp()}"
+        wrapup_save(
+            call=call,
+            membership=manager_membership,
+            disposition=disposition(tenant, "call_back"),
+            note=note,
+        )
+        wrapup_comment(call=call, membership=sup, text=note)
+
+    one_more()
+    # session+user+membership+tenant (one query), the call (+ user), the wrap-up (+ disposition,
+    # author), the dispositions (the changes' labels), its changes, the comments, the tenant
+    # switcher
+    with django_assert_num_queries(7):
+        client.get(detail)
+    one_more()
+    one_more()
+    with django_assert_num_queries(7):
+        html = client.get(detail).content.decode()
+    assert html.count("<del>") == 2  # two changes of the note after the first
+
+
+# --- the history, the exports and the dashboard ---------------------------------------------------
+
+
+@pytest.fixture
+def wrapped(tenant, manager, manager_membership):
+    """Three calls: wrapped up with a note, wrapped up automatically, awaiting wrap-up."""
+    from calls.services.wrapup import wrapup_save
+
+    noted = end(placed(tenant, manager, called="13800000201"))
+    wrapup_save(
+        call=noted,
+        membership=manager_membership,
+        disposition=disposition(tenant, "interested"),
+        note="Send the offer, 含中文",
+    )
+    auto = end(placed(tenant, manager, called="13800000202"), code="5", talk=0)
+    pending = end(placed(tenant, manager, called="13800000203"))
+    return noted, auto, pending
+
+
+def numbers_in(html):
+    import re
+
+    return sorted(set(re.findall(r"1380000020\d", html)))
+
+
+def test_history_filters_by_disposition_and_note(client, supervisor, tenant, wrapped):
+    client.force_login(supervisor)
+    base = f"/t/{tenant.code}/calls/"
+    html = client.get(base).content.decode()
+    assert "Awaiting wrap-up" in html and "Interested" in html and "No answer" in html
+    assert numbers_in(client.get(f"{base}?disposition=interested").content.decode()) == [
+        "13800000201"
+    ]
+    assert numbers_in(client.get(f"{base}?disposition=no_answer").content.decode()) == [
+        "13800000202"
+    ]
+    assert numbers_in(client.get(f"{base}?has_note=yes").content.decode()) == ["13800000201"]
+    assert numbers_in(client.get(f"{base}?has_note=no").content.decode()) == [
+        "13800000202",
+        "13800000203",
+    ]
+    r = client.get(f"{base}?disposition=nonsense")
+    assert "Some filters are not valid and were ignored." in r.content.decode()
+
+
+def test_both_exports_carry_the_wrap_up(client, supervisor, tenant, wrapped):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from calls.export import COLUMNS
+
+    client.force_login(supervisor)
+    r = client.get(f"/t/{tenant.code}/calls/export.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    by_number = {row["called"]: row for row in rows}
+    noted = by_number["13800000201"]
+    assert (noted["wrap_up"], noted["disposition"], noted["note"], noted["wrapped_up_by"]) == (
+        "done",
+        "Interested",
+        "Send the offer, 含中文",
+        "bob",
+    )
+    auto = by_number["13800000202"]
+    assert (auto["wrap_up"], auto["disposition"], auto["wrapped_up_by"]) == (
+        "auto",
+        "No answer",
+        "automatic",
+    )
+    assert by_number["13800000203"]["wrap_up"] == "pending"
+    r = client.get(f"/t/{tenant.code}/calls/export.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    col = {name: i for i, name in enumerate(COLUMNS)}
+    row = next(v for v in values[1:] if v[col["called"]] == "13800000201")
+    assert row[col["disposition"]] in ("Interested", "有意向")
+    assert row[col["note"]] == "Send the offer, 含中文"
+
+
+def test_the_dashboard_shows_dispositions_per_manager(client, supervisor, tenant, wrapped):
+    client.force_login(supervisor)
+    html = client.get(f"/t/{tenant.code}/dashboard/").content.decode()
+    section = html[html.index('id="dispositions-per-manager"') :]
+    section = section[: section.index("</section>")]
+    assert "Interested" in section and "No answer" in section
+    assert section.index("Interested") < section.index("No answer")  # the admin's order
+    row = section[section.index("<tbody>") :]
+    import re
+
+    cells = re.findall(r"<td>(\d+)</td>", row)
+    assert cells == ["1", "1", "1"]  # interested, no answer, awaiting wrap-up
