@@ -41,6 +41,8 @@ def _section(request, call, status=200, **extra):
     membership = request.membership
     detail = request.POST.get("back") != "card"
     ctx = wrapup_panel.context(membership, call, detail=detail, **extra)
+    if ctx is None and wants_partial(request):  # nothing to wrap up here (not ended, not placed)
+        return render(request, "calls/_wrapup.html#refused", {"error": extra.get("error", "")})
     if wants_partial(request):
         return render(request, "calls/_wrapup.html", {"wu": ctx, "back": request.POST.get("back")})
     page = detail_context(membership, call)

@@ -379,3 +379,11 @@ def test_the_dashboard_shows_dispositions_per_manager(client, supervisor, tenant
 
     cells = re.findall(r"<td>(\d+)</td>", row)
     assert cells == ["1", "1", "1"]  # interested, no answer, awaiting wrap-up
+
+
+def test_a_call_not_ended_answers_why_not(client, tenant, manager):
+    call = placed(tenant, manager)
+    client.force_login(manager)
+    r = client.post(wrap_url(call), {"disposition": 1, "back": "card"}, headers=HX)
+    assert "The call has not ended yet: wrap it up once it has." in r.content.decode()
+    assert not WrapUp.objects.exists()
