@@ -3,11 +3,13 @@ form, with the same rules: calls.services.wrapup)."""
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
+from pydantic import ValidationError as PydanticError
 from pydantic import field_validator
 
 from api.endpoints.calls import CallOut, call_out
@@ -39,6 +41,21 @@ class WrapUpIn(Schema):
         return value
 
 
+def _body(request) -> WrapUpIn:
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ProblemError(400, _("Cannot parse request body")) from None
+    try:
+        return WrapUpIn.model_validate(data)
+    except PydanticError as e:
+        errors: dict[str, list[str]] = {}
+        for err in e.errors():
+            field = ".".join(str(p) for p in err.get("loc", ())) or "body"
+            errors.setdefault(field, []).append(err.get("msg", ""))
+        raise ProblemError(422, _("The request is not valid: see errors."), errors=errors) from None
+
+
 def _disposition(tenant, value: int | str) -> Disposition | None:
     qs = Disposition.objects.filter(tenant=tenant)
     if isinstance(value, int) or str(value).isdigit():
@@ -49,8 +66,15 @@ def _disposition(tenant, value: int | str) -> Disposition | None:
 @router.post(
     "/calls/{call_id}/wrap-up",
     response={200: CallOut, 201: CallOut, **responses(400, 401, 403, 404, 409, 422, 429)},
+    # The body is read after the call is found: another tenant's call is a 404 whatever is sent.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": WrapUpIn.model_json_schema()}},
+        }
+    },
 )
-def wrap_up(request, call_id: UUID, body: WrapUpIn):
+def wrap_up(request, call_id: UUID):
     """Wrap up an ended call of the token's customer manager (or change its wrap-up while its
     author may: the tenant's edit window). 201 when this wrapped it up, 200 when it changed an
     existing wrap-up; the call, with its `wrap_up`. Refusals are problems: 403 not the call's
@@ -58,6 +82,7 @@ def wrap_up(request, call_id: UUID, body: WrapUpIn):
     disposition or a note over 2,000 characters."""
     membership = request.auth
     call = selectors.visible_call(membership, call_id)
+    body = _body(request)
     disposition = _disposition(membership.tenant, body.disposition)
     if disposition is None:
         raise ProblemError(

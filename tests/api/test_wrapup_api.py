@@ -141,3 +141,16 @@ def test_the_webhook_carries_the_wrapped_up_call_as_the_api_answers_it(
         assert by_id[str(call.code)]["wrap_up"]["wrapped_up_by"] == "bob"
     finally:
         receiver.down()
+
+
+def test_a_body_that_is_not_json_or_misses_the_disposition(
+    client, bearer, tenant, manager, token_for
+):
+    call = end(placed(tenant, manager))
+    url = f"/api/v1/calls/{call.code}/wrap-up"
+    headers = bearer(token_for(manager, tenant))
+    r = client.post(url, "not json", content_type="application/json", headers=headers)
+    assert r.status_code == 400 and r["Content-Type"] == PROBLEM
+    r = client.post(url, "{}", content_type="application/json", headers=headers)
+    assert r.status_code == 422 and "disposition" in r.json()["errors"]
+    assert not WrapUp.objects.exists()

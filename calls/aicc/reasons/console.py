@@ -124,9 +124,9 @@ REASONS = [
         ),
         explanation=Words(
             caller=_(
-                "This tenant asks customer managers to wrap up each answered call (a "
-                "disposition, and a note if needed) before placing the next one, and a call of "
-                "yours is still awaiting its wrap-up. Nothing was sent to AICC."
+                "This tenant asks for each answered call to be wrapped up (a disposition, and a "
+                "note if needed) before the next one is placed, and a call of yours is still "
+                "awaiting its wrap-up. Nothing was sent to AICC."
             ),
             others=_(
                 "This tenant asks customer managers to wrap up each answered call before placing "
