@@ -7,7 +7,9 @@ Seeds N calls in one tenant (once; reruns reuse them): COPY on PostgreSQL (secon
 rebuilt after it), executemany in one transaction on SQLite. Then, through Django's test Client
 (the whole request: middleware, view, template; DEBUG=false), prints the median time over several
 requests and the number of queries for the first page, the 10,000th page (reached by cursor),
-each indexed filter, the dashboard, and the Django admin changelist of the same table.
+each indexed filter (the wrap-up's disposition and "has a note" too: the seeded calls are
+wrapped up as a tenant's would be), the dashboard, and the Django admin changelist of the same
+table.
 --explain prints the list query's plan for each page.
 """
 
@@ -46,8 +48,11 @@ COLUMNS = [
     "code", "tenant_id", "user_id", "softphone", "caller", "called", "call_data",
     "caller_present", "call_type", "idempotency_key", "created_at", "status", "serial",
     "reason_source", "reason_code", "ret_msg", "detail", "outcome_code", "outcome_source",
-    "state", "talking_at", "talk_seconds",
+    "state", "talking_at", "talk_seconds", "wrapup_state", "disposition_id", "has_note",
 ]  # fmt: skip
+# Wrap-ups (issue 18): an answered call is wrapped up (85%: one of the connected dispositions,
+# 40% of them with a note) or awaits it; a call the customer did not answer is "No answer".
+CONNECTED = ("interested", "call_back", "not_interested", "wrong_person")
 RESULTS = [  # weight, status, reason source, reason code
     (80, "placed", "", ""),
     (5, "failed", "createCall", "8"),
@@ -83,6 +88,7 @@ def setup_tenant():
 
 def rows(tenant, managers, n, start_index):
     rng = random.Random(start_index)
+    ids = dict(tenant.dispositions.values_list("key", "pk"))
     now = datetime.now(UTC)
     weights = [r[0] for r in RESULTS]
     span = 365 * 24 * 3600
@@ -92,13 +98,21 @@ def rows(tenant, managers, n, start_index):
         at = now - timedelta(seconds=rng.random() * span)
         placed = status == "placed"
         answered = placed and rng.random() < 0.6
+        wrapup, disposition, noted = "", None, False
+        if answered and rng.random() < 0.85:
+            wrapup, disposition = "done", ids[rng.choice(CONNECTED)]
+            noted = rng.random() < 0.4
+        elif answered:
+            wrapup = "pending"
+        elif placed:
+            wrapup, disposition = "auto", ids["no_answer"]
         yield [
             uuid.uuid4(), tenant.id, user.id, f"{10001 + i % 20}", "", f"13{rng.randrange(10**9):09d}",
             "", "", "AICC", f"bench-{i}", at, status,
             str(10**18 + i) if placed else "", source, code, "", "",
             ("0" if answered else "5") if placed else "", "cdr" if placed else "",
             3 if placed else None, at + timedelta(seconds=9) if answered else None,
-            rng.randrange(10, 600) if answered else None,
+            rng.randrange(10, 600) if answered else None, wrapup, disposition, noted,
             *(default for _column, default in EXTRA),
         ]  # fmt: skip
 
@@ -149,9 +163,29 @@ def seed(tenant, managers, n):
                     batch = []
             if batch:
                 cur.executemany(sql, batch)
+    seed_wrapups(tenant)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     print(f"seeded {todo:,} calls in {time.monotonic() - started:.1f} s ({connection.vendor})")
+
+
+def seed_wrapups(tenant):
+    """The WrapUp row of each seeded call wrapped up (by its manager, or automatically), from the
+    call's own columns: one INSERT ... SELECT."""
+    from calls.models import WrapUp
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {WrapUp._meta.db_table} (tenant_id, call_id, disposition_id, note, "
+            "author_id, automatic, wrapped_at, updated_at) "
+            "SELECT c.tenant_id, c.id, c.disposition_id, "
+            "CASE WHEN c.has_note THEN 'Bench note: wants the offer by e-mail.' ELSE '' END, "
+            "CASE WHEN c.wrapup_state = 'done' THEN c.user_id END, c.wrapup_state = 'auto', "
+            "c.created_at, c.created_at "
+            f"FROM {Call._meta.db_table} c LEFT JOIN {WrapUp._meta.db_table} w ON w.call_id = c.id "
+            "WHERE c.tenant_id = %s AND c.wrapup_state IN ('done', 'auto') AND w.id IS NULL",
+            [tenant.id],
+        )
 
 
 def measure(client, url, repeat):
@@ -180,11 +214,12 @@ def explain(tenant, sup, url):
     from calls.history_filter import HistoryFilter
     from calls.paging import older_than
     from calls.selectors import calls_for
+    from calls.services.dispositions import dispositions_of
     from console.selectors import managers_of
 
     qd = QueryDict(urlsplit(url).query)
     m = Membership.objects.select_related("tenant").get(tenant=tenant, user=sup)
-    form = HistoryFilter(qd, managers=managers_of(tenant))
+    form = HistoryFilter(qd, managers=managers_of(tenant), dispositions=dispositions_of(tenant))
     qs = older_than(calls_for(m, form.filters), qd.get("after"))
     qs = qs.select_related("user").order_by("-created_at", "-id")[: PAGE_SIZE + 1]
     return qs.explain()
@@ -227,6 +262,11 @@ def main():
         ("number prefix (2 digits, rare)", f"{base}?number=99"),
         ("number contains (5 digits)", f"{base}?number={sample.called[3:8]}&match=contains"),
         ("number contains (3 digits, wide)", f"{base}?number={sample.called[4:7]}&match=contains"),
+        ("disposition = interested", f"{base}?disposition=interested"),
+        ("disposition = no answer (wide)", f"{base}?disposition=no_answer"),
+        ("disposition + manager", f"{base}?disposition=call_back&manager={managers[3].id}"),
+        ("has a note", f"{base}?has_note=yes"),
+        ("disposition + has a note", f"{base}?disposition=interested&has_note=yes"),
         ("dashboard (30 days)", f"/t/{tenant.code}/dashboard/"),
     ]
     if args.explain:

@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from calls import result_panel, selectors
+from calls.aicc.reasons import decode
 from calls.forms import CallForm, new_key
 from calls.links import TenantLinks
+from calls.services import wrapup
 from calls.services.following import NO_JS_REFRESH_S, call_follow
 from calls.services.placing import (
     TRIAL_DAILY_LIMIT,
@@ -45,6 +47,8 @@ def _page_context(request, form: CallForm | None, **extra) -> dict:
         called = form.data.get("called") if form.is_bound else form.initial.get("called")
         if called:
             ctx.update(card_context(request, {"called": called}))
+    # The manager's answered calls awaiting wrap-up (none unless the tenant requires it).
+    ctx["pending"] = wrapup.pending_of(request.membership)
     if tenant.is_trial:
         ctx["trial_left"] = max(0, TRIAL_DAILY_LIMIT - trial_calls_today(tenant))
     ctx.update(extra)
@@ -121,6 +125,11 @@ def call(request):
         ask_if_recent=not (data["confirm"] or data["anyway"]),
         replace_live=data["anyway"],  # "stop following it and call anyway"
     )
+    if placed.wrapup_due:  # the tenant wants answered calls wrapped up before the next one
+        tpl = "calls/call.html#wrapup-due" if partial else "calls/call.html"
+        ctx = result_panel.context(membership, placed.call)
+        ctx.update(due=placed.call, due_reason=decode("console", "wrapup_pending"))
+        return render(request, tpl, _page_context(request, form, **ctx))
     if placed.busy:
         tpl = "calls/call.html#busy" if partial else "calls/call.html"
         ctx = _page_context(request, form, **_busy_context(request, form, placed.call))

@@ -1,6 +1,6 @@
 """The supervisors' dashboard: calls per day, placed vs failed, top failure reasons, per manager.
 
-Three aggregate queries whatever the period (the database counts; Python only lays out the
+Four aggregate queries whatever the period (the database counts; Python only lays out the
 chart). The chart is inline SVG drawn here, with a date axis and a count axis (no script: the
 Content-Security-Policy allows none inline); every number is also printed beside it.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from calls.aicc.reasons import decode
-from calls.models import Call
+from calls.models import Call, WrapUpState, label_in_language
 from calls.readers import reader_for
 from calls.selectors import day_start
 from calls.services.outcomes import FINAL_SOURCES
@@ -94,6 +94,34 @@ def _chart(days: list[dict]) -> dict:
     }
 
 
+def _dispositions_per_manager(qs, managers: list[dict]) -> list[dict]:
+    """The dispositions of the period's calls (one query), as columns in the admin's order; each
+    manager row gets its counts in that order (`m["dispositions"]`)."""
+    rows = (
+        qs.exclude(disposition=None)
+        .values(
+            "user_id",
+            "disposition_id",
+            "disposition__label_en",
+            "disposition__label_zh",
+            "disposition__order",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    columns, counts = {}, {}
+    for r in rows:
+        columns[r["disposition_id"]] = (
+            r["disposition__order"],
+            label_in_language(r["disposition__label_en"], r["disposition__label_zh"]),
+        )
+        counts[(r["user_id"], r["disposition_id"])] = r["n"]
+    ordered = sorted(columns.items(), key=lambda item: (item[1][0], item[0]))
+    for m in managers:
+        m["dispositions"] = [counts.get((m["user_id"], pk), 0) for pk, _v in ordered]
+    return [{"pk": pk, "label": label} for pk, (_o, label) in ordered]
+
+
 @tenant_view(roles=READERS)
 @require_GET
 def dashboard(request):
@@ -149,9 +177,11 @@ def dashboard(request):
             answered=Count(
                 "id", filter=Q(outcome_source__in=FINAL_SOURCES, talking_at__isnull=False)
             ),
+            awaiting=Count("id", filter=Q(wrapup_state=WrapUpState.PENDING)),
         )
         .order_by("-calls", "user__username")
     )
+    dispositions = _dispositions_per_manager(qs, managers)
     ctx = {
         "period": period,
         "periods": PERIODS,
@@ -168,5 +198,6 @@ def dashboard(request):
         "other_pct": _pct(total - placed - failed, total),
         "reasons": reasons,
         "managers": managers,
+        "dispositions": dispositions,
     }
     return render(request, "calls/dashboard.html", ctx)

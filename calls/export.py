@@ -17,7 +17,7 @@ from django.utils.timezone import localtime
 
 from calls import xlsx
 from calls.aicc.reasons import Reader, decode
-from calls.models import Call
+from calls.models import Call, label_in_language
 
 CHUNK = 2000
 COLUMNS = [
@@ -42,10 +42,40 @@ COLUMNS = [
     "talk_seconds",
     "agent_talk_seconds",
     "outcome_source",
+    "wrap_up",
+    "disposition",
+    "note",
+    "wrapped_up_by",
 ]
 SERIAL = COLUMNS.index("serial")
 # XLSX column widths (characters), in the order of COLUMNS.
-WIDTHS = [19, 36, 18, 14, 10, 13, 13, 9, 21, 18, 30, 18, 40, 24, 6, 8, 24, 8, 9, 9, 8]
+WIDTHS = [
+    19,
+    36,
+    18,
+    14,
+    10,
+    13,
+    13,
+    9,
+    21,
+    18,
+    30,
+    18,
+    40,
+    24,
+    6,
+    8,
+    24,
+    8,
+    9,
+    9,
+    8,
+    9,
+    20,
+    40,
+    14,
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -111,6 +141,13 @@ FIELDS = (
     "talking_at",
     "talk_seconds",
     "agent_talk_seconds",
+    # the wrap-up (calls.services.wrapup): state, disposition, note and who
+    "wrapup_state",
+    "disposition__label_en",
+    "disposition__label_zh",
+    "wrap_up__note",
+    "wrap_up__author__username",
+    "wrap_up__automatic",
 )
 
 
@@ -120,7 +157,8 @@ def _blank(value) -> str:
 
 def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
     (created, code, first, last, login, softphone, caller, called, status, serial, r_source,
-     r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk) = v  # fmt: skip
+     r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk,
+     wrapup, d_en, d_zh, note, author, automatic) = v  # fmt: skip
     answered = ""
     if o_source in ("push", "cdr"):
         answered = "yes" if talking_at else "no"
@@ -143,6 +181,10 @@ def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
         _blank(talk),
         _blank(agent_talk),
         o_source,
+        wrapup,
+        label_in_language(d_en, d_zh),
+        note or "",
+        "automatic" if automatic else (author or ""),
     ]
 
 

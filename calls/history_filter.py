@@ -189,6 +189,18 @@ class HistoryFilter(forms.Form):
         max_length=50,
         widget=TextInput(attrs={"type": "search", "inputmode": "numeric"}),
     )
+    # The wrap-up (calls.services.wrapup): its disposition, and whether it has a note.
+    disposition = forms.ChoiceField(label=_("Disposition"), required=False, widget=Select)
+    has_note = forms.ChoiceField(
+        label=_("Note"),
+        required=False,
+        choices=[
+            ("", _("With or without a note")),
+            ("yes", _("With a note")),
+            ("no", _("Without a note")),
+        ],
+        widget=Select,
+    )
 
     def __init__(
         self,
@@ -197,6 +209,7 @@ class HistoryFilter(forms.Form):
         managers: list | None = None,
         reader: Reader | str = Reader.OTHERS,
         ita: bool = False,
+        dispositions: list | None = None,
     ):
         # Only the filter's own keys: "after"/"before" (the cursors) and "size" are not filters.
         if data is not None:
@@ -209,9 +222,23 @@ class HistoryFilter(forms.Form):
                 (u.id, u.get_full_name() or u.username) for u in managers
             ]
         self.fields["reason"].choices = reason_choices_cached(reader, ita=ita)
+        if dispositions is None:
+            del self.fields["disposition"]
+        else:
+            # By key in the URL (readable, and no number to confuse with other ids); the filter
+            # itself uses the id (calls_for).
+            archived = str(_("archived"))
+            self._disposition_ids = {d.key: d.pk for d in dispositions}
+            self.fields["disposition"].choices = [("", _("Any disposition"))] + [
+                (d.key, f"{d.label} ({archived})" if d.archived else d.label) for d in dispositions
+            ]
         for name, field in self.fields.items():
             if self.is_bound and name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"
+
+    def clean_disposition(self) -> int | None:
+        key = self.cleaned_data.get("disposition")
+        return self._disposition_ids.get(key) if key else None
 
     def clean_number(self) -> str:
         return normalise(self.cleaned_data["number"])

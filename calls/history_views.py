@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from calls import export, result_panel, selectors
+from calls import export, result_panel, selectors, wrapup_panel
 from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
-from calls.models import Call
+from calls.models import Call, WrapUpState
 from calls.paging import history_page, page_size
 from calls.readers import reader_for
+from calls.services.dispositions import dispositions_of
 from calls.services.outcomes import FINAL_SOURCES, call_refresh_outcome
 from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
@@ -30,17 +31,20 @@ from customers.selectors import names_for
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filter_form(membership: Membership, request) -> HistoryFilter:
+def _filter_form(membership: Membership, request, dispositions=None) -> HistoryFilter:
     managers = managers_of(membership.tenant) if membership.can_read_history else None
+    if dispositions is None:
+        dispositions = dispositions_of(membership.tenant)
     return HistoryFilter(
         request.GET,
         managers=managers,
         reader=reader_for(membership),  # a manager filters their own calls: "your phone"
         ita=membership.tenant.is_ita,
+        dispositions=dispositions,
     )
 
 
-def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
+def _rows(membership: Membership, calls: list[Call], dispositions: list) -> list[dict]:
     """The page's rows as plain values for the template: per-row template work (URL reversing,
     time zone conversion and date formatting, decoding and translating reasons, `translate`
     tags) was most of the page's time. Each row's one status comes from calls.call_status, with
@@ -53,6 +57,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
     names, memo = {}, {}
     # The customers' names: one query for the page's numbers.
     customers = names_for(membership.tenant, {c.customer_number for c in calls})
+    labels = {d.pk: d.label for d in dispositions}
+    pending_on = membership.tenant.wrapup_required
     rows = []
     for c in calls:
         reader = reader_for(membership, c)
@@ -75,6 +81,11 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
                 "status": shown.short,
                 "serial": c.serial,
                 "overdue": selectors.is_overdue(c, now),
+                # The wrap-up: its disposition, or awaiting it, or "your phone not reached".
+                "disposition": labels.get(c.disposition_id, ""),
+                "has_note": c.has_note,
+                "awaiting": pending_on and c.wrapup_state == WrapUpState.PENDING,
+                "phone": c.wrapup_state == WrapUpState.PHONE,
                 "again": (
                     links.call_again(c.called)
                     if can_call and c.user_id == membership.user_id and not shown.live
@@ -89,7 +100,8 @@ def _rows(membership: Membership, calls: list[Call]) -> list[dict]:
 @require_GET
 def history(request):
     membership = request.membership
-    form = _filter_form(membership, request)
+    dispositions = dispositions_of(membership.tenant)
+    form = _filter_form(membership, request, dispositions)
     qs = selectors.calls_for(membership, form.filters)
     page = history_page(
         qs,
@@ -100,7 +112,7 @@ def history(request):
     ctx = {
         "form": form,
         "page": page,
-        "rows": _rows(membership, page.calls),
+        "rows": _rows(membership, page.calls, dispositions),
         "history_url": reverse("history", kwargs={"tenant_code": membership.tenant.code}),
         "query": form.querystring(),
         "size_param": request.GET.get("size", ""),
@@ -158,7 +170,7 @@ def history_export_xlsx(request):
     return _export(request, export.xlsx_chunks, XLSX_TYPE, "xlsx")
 
 
-def _detail_context(membership: Membership, call: Call, **extra) -> dict:
+def detail_context(membership: Membership, call: Call, **extra) -> dict:
     mine = call.user_id == membership.user_id
     reader = reader_for(membership, call)
     for name in ("problem", "recording_reason"):  # what AICC answered when asked just now
@@ -191,7 +203,8 @@ def _detail_context(membership: Membership, call: Call, **extra) -> dict:
 def call_detail(request, call_code):
     membership = request.membership
     c = selectors.visible_call(membership, call_code)
-    return render(request, "calls/detail.html", _detail_context(membership, c))
+    ctx = detail_context(membership, c, wu=wrapup_panel.context(membership, c, detail=True))
+    return render(request, "calls/detail.html", ctx)
 
 
 @tenant_view()
@@ -211,13 +224,13 @@ def call_refresh(request, call_code):
         # "Check whether it was placed" on the detail page: found, the whole page changes.
         if c.status != Call.Status.UNKNOWN:
             return HttpResponseClientRefresh()
-        ctx = _detail_context(membership, c, problem=problem, checked=True)
+        ctx = detail_context(membership, c, problem=problem, checked=True)
         return render(request, "calls/detail.html#answer", ctx)
     if wants_partial(request):
         return render(
             request,
             "calls/detail.html#outcome",
-            _detail_context(membership, c, problem=problem, refreshed=True),
+            detail_context(membership, c, problem=problem, refreshed=True),
         )
     return redirect("call-detail", tenant_code=membership.tenant.code, call_code=c.code)
 
@@ -234,11 +247,11 @@ def call_recording(request, call_code):
         raise Http404
     recording = recording_address(call)
     if recording.reason is not None:
-        ctx = _detail_context(membership, call, recording_reason=recording.reason)
+        ctx = detail_context(membership, call, recording_reason=recording.reason)
         return render(request, "calls/history_recording.html", ctx, status=recording.status)
     download = recording_download(recording.url, request.headers.get("Range", ""))
     if download.chunks is None:
-        ctx = _detail_context(
+        ctx = detail_context(
             membership,
             call,
             recording_reason=download.reason,

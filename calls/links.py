@@ -11,7 +11,14 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _ZERO = UUID(int=0)
-PER_CALL = ("call-detail", "call-status", "call-refresh", "call-unfollow")
+PER_CALL = (
+    "call-detail",
+    "call-status",
+    "call-refresh",
+    "call-unfollow",
+    "call-wrapup",
+    "call-wrapup-comment",
+)
 
 
 @lru_cache(maxsize=1024)

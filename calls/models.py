@@ -5,6 +5,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from console.crypto import EncryptedTextField
@@ -28,6 +29,16 @@ class AiccToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.tenant_id}"
+
+
+class WrapUpState(models.TextChoices):
+    """Where a call's after-call work stands (calls.services.wrapup, docs/contract-choices.md)."""
+
+    NONE = "", _("No wrap-up")  # not needed, or not decided yet (the call has not ended)
+    PENDING = "pending", _("Awaiting wrap-up")  # a connected call the manager must wrap up
+    DONE = "done", _("Wrapped up")  # by a person
+    AUTO = "auto", _("Wrapped up automatically")  # from the outcome of a call never connected
+    PHONE = "phone", _("Your phone was not reached")  # no customer disposition: flagged
 
 
 class Call(models.Model):
@@ -83,6 +94,13 @@ class Call(models.Model):
     unfollowed_at = models.DateTimeField(null=True)
     next_check_at = models.DateTimeField(null=True)
     checks = models.PositiveIntegerField(default=0)
+    # After-call work (calls.services.wrapup), copied here from the call's WrapUp so the history
+    # filters and the manager's "awaiting wrap-up" stay one index each (docs/performance.md).
+    wrapup_state = models.CharField(max_length=8, choices=WrapUpState, blank=True, default="")
+    disposition = models.ForeignKey(
+        "calls.Disposition", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    has_note = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -126,6 +144,21 @@ class Call(models.Model):
                 fields=["tenant", "status", "created_at"],
                 condition=models.Q(status="placed", outcome_source__in=["", "poll"]),
                 name="call_waiting_outcome",
+            ),
+            # History filters "disposition" and "has a note"; the manager's calls awaiting wrap-up.
+            models.Index(
+                fields=["tenant", "disposition", "-created_at", "-id"],
+                name="call_tenant_disposition_recent",
+            ),
+            models.Index(
+                fields=["tenant", "-created_at", "-id"],
+                condition=models.Q(has_note=True),
+                name="call_tenant_noted_recent",
+            ),
+            models.Index(
+                fields=["tenant", "user", "created_at"],
+                condition=models.Q(wrapup_state="pending"),
+                name="call_wrapup_pending",
             ),
             # PostgreSQL only (calls/migrations/0002): (tenant_id, called varchar_pattern_ops)
             # for the number prefix and a pg_trgm GIN index for "contains".
@@ -245,3 +278,111 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- after-call work: dispositions and wrap-ups ------------------------------------------------
+
+
+def label_in_language(en: str | None, zh: str | None) -> str:
+    """A disposition's label in the active language, else the other one ("" if neither)."""
+    zh_first = (get_language() or "").lower().startswith("zh")
+    first, other = (zh, en) if zh_first else (en, zh)
+    return first or other or ""
+
+
+class Disposition(models.Model):
+    """What came of a call, as the tenant's admin names it (both languages as typed). Archived
+    ones stay on the calls that have them and are no longer offered. `auto_outcomes` lists the
+    decoded outcomes of a call never connected that this disposition wraps up by itself:
+    `group:<meaning>` (calls.aicc.reasons.Group) or `<source>:<code>`, space-separated; a code
+    wins over a group."""
+
+    class Kind(models.TextChoices):
+        CONNECTED = "connected", _("Connected (the customer answered)")
+        NOT_CONNECTED = "not_connected", _("Not connected")
+
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="dispositions")
+    key = models.SlugField(_("key"), max_length=40)
+    label_en = models.CharField(_("label in English"), max_length=60, blank=True)
+    label_zh = models.CharField(_("label in Chinese"), max_length=60, blank=True)
+    group = models.CharField(_("group"), max_length=16, choices=Kind, default=Kind.CONNECTED)
+    order = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(_("archived"), default=False)
+    auto_outcomes = models.CharField(_("automatic for these outcomes"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="disposition_key_in_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language, else the other one."""
+        return label_in_language(self.label_en, self.label_zh) or self.key
+
+    @property
+    def outcome_list(self) -> list[str]:
+        return self.auto_outcomes.split()
+
+
+class WrapUp(models.Model):
+    """A call's wrap-up (one per call): its disposition and note, by its author (None: made
+    automatically from the call's outcome). Every change is a WrapUpChange."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    call = models.OneToOneField(Call, models.CASCADE, related_name="wrap_up")
+    disposition = models.ForeignKey(Disposition, models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    # When its author wrapped up (or took over the automatic wrap-up): their edit window starts.
+    wrapped_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"wrap-up of {self.call_id}"
+
+
+class WrapUpChange(models.Model):
+    """One write of a wrap-up: who, when, before and after ({"disposition": id, "note": ...};
+    before is {} for the first)."""
+
+    wrap_up = models.ForeignKey(WrapUp, models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"change of {self.wrap_up_id}"
+
+
+class WrapUpComment(models.Model):
+    """A supervisor's or an admin's comment on a call's wrap-up (kept; never edited)."""
+
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="+")
+    call = models.ForeignKey(Call, models.CASCADE, related_name="wrapup_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment on {self.call_id}"

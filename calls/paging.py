@@ -63,7 +63,8 @@ LIST_COLUMNS = (
     "id", "code", "tenant_id", "created_at", "user_id", "softphone", "called", "customer_number",
     "status", "serial",
     "reason_source", "reason_code", "call_type", "state", "outcome_code", "outcome_source",
-    "talking_at", "talk_seconds", "released_at", "unfollowed_at",
+    "talking_at", "talk_seconds", "released_at", "unfollowed_at", "wrapup_state", "disposition_id",
+    "has_note",
     "user__username", "user__first_name", "user__last_name",
 )  # fmt: skip
 

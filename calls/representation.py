@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from calls.aicc.reasons import Reason
 from calls.links import TenantLinks
-from calls.models import Call
+from calls.models import Call, WrapUp, WrapUpState
 
 
 def reason_dict(reason: Reason | None) -> dict | None:
@@ -51,6 +51,7 @@ def call_dict(
         "talking_at": call.talking_at,
         "talk_seconds": call.talk_seconds,
         "console_url": links.of("call-detail", call),
+        "wrap_up_state": call.wrapup_state,
     }
     if full:
         out.update(
@@ -64,9 +65,39 @@ def call_dict(
                 "alerting_at": call.alerting_at,
                 "released_at": call.released_at,
                 "agent_talk_seconds": call.agent_talk_seconds,
+                "wrap_up": wrap_up_dict(call),
             }
         )
     return out
+
+
+def wrap_up_dict(call: Call) -> dict:
+    """The call's wrap-up (calls.services.wrapup): where it stands, its disposition (both labels,
+    as the admin typed them), note, and who wrapped it up (None: automatic). One query, only
+    for a call that has one."""
+    wrap = None
+    if call.wrapup_state in (WrapUpState.DONE, WrapUpState.AUTO):
+        wrap = WrapUp.objects.select_related("disposition", "author").filter(call=call).first()
+    d = wrap.disposition if wrap is not None else None
+    return {
+        "state": call.wrapup_state,
+        "disposition": (
+            {
+                "id": d.pk,
+                "key": d.key,
+                "label_en": d.label_en,
+                "label_zh": d.label_zh,
+                "group": d.group,
+            }
+            if d is not None
+            else None
+        ),
+        "note": wrap.note if wrap is not None else "",
+        "automatic": bool(wrap and wrap.automatic),
+        "wrapped_up_by": wrap.author.username if wrap is not None and wrap.author_id else None,
+        "wrapped_at": wrap.wrapped_at if wrap is not None else None,
+        "updated_at": wrap.updated_at if wrap is not None else None,
+    }
 
 
 def as_json(value):

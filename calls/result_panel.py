@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from calls import wrapup_panel
 from calls.call_status import Status, mmss, status_of
 from calls.links import TenantLinks
 from calls.models import Call
@@ -112,5 +113,7 @@ def context(membership: Membership, call: Call, *, view: str = "card", **extra) 
         ctx["bar"] = ctx  # templates/calls/_bar.html reads bar.*, as base.html gives it
     else:
         ctx["card_code"] = call.code  # the page shows this call's card: no bar for it
+        # Once ended, the manager's card holds the call's wrap-up (no query before that).
+        ctx["wu"] = None if shown.live else wrapup_panel.context(membership, call)
     ctx.update(extra)
     return ctx

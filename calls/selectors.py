@@ -6,6 +6,7 @@ from calls/paging.py. Every filter maps onto an index of Call:
 - result -> call_tenant_status_recent; reason code -> call_tenant_reason_recent; outcome code ->
   call_tenant_outcome_recent (a meaning group of the reason filter ORs both)
 - serial -> call_tenant_serial
+- disposition -> call_tenant_disposition_recent; "has a note" -> call_tenant_noted_recent (partial)
 - number prefix -> on PostgreSQL `LIKE 'p%'` on (tenant_id, called varchar_pattern_ops), which is
   right under any collation; on SQLite a range `p <= called < p'` (p' = p with its last character
   incremented) on call_tenant_called: SQLite compares text bytewise (BINARY), so the range holds
@@ -144,6 +145,10 @@ def calls_for(membership: Membership, filters: dict) -> QuerySet[Call]:
         qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix", tenant))
     if filters.get("serial"):
         qs = qs.filter(serial=filters["serial"])
+    if filters.get("disposition"):
+        qs = qs.filter(disposition_id=filters["disposition"])
+    if filters.get("has_note"):
+        qs = qs.filter(has_note=filters["has_note"] == "yes")
     return qs
 
 

@@ -47,6 +47,14 @@ ACTIONS = {
     "customer.change": _("Customer changed"),
     "customer.remove": _("Customer deleted"),
     "customer.import": _("Customers imported"),
+    "disposition.add": _("Disposition added"),
+    "disposition.change": _("Disposition changed"),
+    "disposition.move": _("Disposition moved"),
+    "disposition.archive": _("Disposition archived"),
+    "disposition.restore": _("Disposition brought back"),
+    "wrapup.add": _("Call wrapped up"),
+    "wrapup.change": _("Wrap-up changed"),
+    "wrapup.comment": _("Comment on a wrap-up"),
 }
 
 

@@ -35,9 +35,19 @@ FIELD_LABELS = {
     "crm_id": gettext_lazy("CRM id"),
     "notes": gettext_lazy("Notes"),
     "numbers": gettext_lazy("Numbers"),
+    # dispositions and wrap-ups (calls.services.dispositions, calls.services.wrapup)
+    "label_en": gettext_lazy("Label in English"),
+    "label_zh": gettext_lazy("Label in Chinese"),
+    "group": gettext_lazy("Group"),
+    "auto_outcomes": gettext_lazy("Automatic for these outcomes"),
+    "order": gettext_lazy("Order"),
+    "archived": gettext_lazy("Archived"),
+    "position": gettext_lazy("Position"),
+    "disposition": gettext_lazy("Disposition"),
+    "note": gettext_lazy("Note"),
 }
 # The fields of member.* and softphone.* entries are never the tenant's own ("name" is a person's).
-PERSON_ACTIONS = ("member.", "softphone.", "api_token.", "customer.")
+PERSON_ACTIONS = ("member.", "softphone.", "api_token.", "customer.", "disposition.", "wrapup.")
 
 
 @dataclass

@@ -12,6 +12,8 @@ NAV_SECTIONS = {
     "dashboard": "dashboard",
     "tenant-settings": "settings",
     "history-callbacks": "settings",
+    "wrapup-settings": "settings",
+    "disposition-edit": "settings",
     "softphones": "softphones",
     "webhooks": "webhooks",
     "webhook-add": "webhooks",

@@ -216,6 +216,26 @@ class Tenant(models.Model):
             "0: never warn."
         ),
     )
+    # After-call work (calls.services.wrapup; the admin's Wrap-up page): docs/contract-choices.md.
+    wrapup_required = models.BooleanField(
+        _("wrap-up required for connected calls"),
+        default=True,
+        help_text=_(
+            "On: a call the customer answered stays awaiting wrap-up until its customer manager "
+            "picks a disposition."
+        ),
+    )
+    wrapup_call_while_pending = models.BooleanField(
+        _("customer managers may place the next call while wrap-ups are pending"),
+        default=True,
+        help_text=_("Off: a customer manager must wrap up their answered calls before calling."),
+    )
+    wrapup_edit_minutes = models.PositiveIntegerField(
+        _("wrap-up editable for (minutes)"),
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(10080)],
+        help_text=_("How long its author may change a wrap-up; then it is read-only."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by
     # hooks.services): the hot path reads it from the tenant row it has, no query.

@@ -21,6 +21,9 @@ EVENT_TYPES = {
     "call.placed": _("A call was placed (AICC accepted it)"),
     "call.failed": _("A call failed: not placed, with the reason"),
     "call.ended": _("A call ended, with its outcome"),
+    "call.wrapped_up": _(
+        "A call was wrapped up (its disposition and note), or its wrap-up changed"
+    ),
 }
 
 

@@ -56,7 +56,7 @@ SWEEP = ["", "-1", "9" * 30, "1e400", "0001-01-01", "9999-12-31", "2026-02-30", 
          "a\rb,10001", '"unterminated,1', "<script>alert(1)</script>", "x" * 5000, "😀" * 3,
          "https://10.0.0.1"]  # fmt: skip
 FILTERS = ("date_from", "date_to", "number", "match", "status", "reason", "manager", "serial",
-           "size", "after", "before")  # fmt: skip
+           "size", "after", "before", "disposition", "has_note")  # fmt: skip
 SETTINGS_FIELDS = ("name", "aicc_base_url", "aicc_token_url", "app_key", "app_secret",
                    "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
                    "anonymization_enabled", "softphone_ranges", "called_min_digits", "token_lifetime",
@@ -87,6 +87,10 @@ ENDPOINTS = [
     ("supervisor", "post", "customers/import/", ("text",)),
     ("manager", "get", "call/customer/", ("called",)),
     ("manager", "get", "customers/+8613800001234/", ("after",)),
+    ("admin", "post", "settings/wrap-up/", ("wrapup_required", "wrapup_call_while_pending",
+        "wrapup_edit_minutes")),
+    ("admin", "post", "settings/wrap-up/add/", ("label_en", "label_zh", "group", "auto_groups",
+        "auto_codes")),
 ]  # fmt: skip
 
 

@@ -125,6 +125,14 @@ EXPECTED = {
     "customers-export": {A: 200, S: 200, M: 403},
     "customer-timeline": {A: 200, S: 200, M: 200},
     "call-customer-card": {A: 403, S: 403, M: 200},
+    # after-call work: a customer manager wraps up their own call, supervisors and admins comment,
+    # admins change the dispositions and settings (supervisors read them)
+    "call-wrapup": post_only(A, S),
+    "call-wrapup-comment": post_only(M),
+    "wrapup-settings": {A: 200, S: 200, M: 403},  # supervisors read only (POST 403)
+    "disposition-add": post_only(S, M),
+    "disposition-edit": {A: 200, S: 403, M: 403},
+    "disposition-action": post_only(S, M),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -202,6 +210,7 @@ FACTORIES = {
     # A number that is a customer of that tenant only (the timeline of a number nothing of the
     # tenant knows is a 404).
     "number": lambda world, t: world.customer(t).primary_number,
+    "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
 }
 
 

@@ -1,10 +1,11 @@
 """The API's resources, one module each, mounted in this order (prefix, router). A new
 resource is a new module with a `router`, and a line here."""
 
-from api.endpoints import calls, customers, reasons
+from api.endpoints import calls, customers, reasons, wrapups
 
 ROUTERS = [
     ("", calls.router),
     ("", reasons.router),
     ("", customers.router),
+    ("", wrapups.router),
 ]

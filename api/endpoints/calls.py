@@ -28,6 +28,7 @@ from calls.models import Call
 from calls.paging import MAX_PAGE_SIZE, PAGE_SIZE, decode_cursor, history_page
 from calls.readers import reader_for
 from calls.representation import call_dict
+from calls.services.dispositions import dispositions_of
 from calls.services.placing import call_place
 from console.models import Membership
 from console.selectors import managers_of
@@ -83,6 +84,30 @@ class CallSummary(Schema):
     talking_at: datetime | None
     talk_seconds: int | None
     console_url: str = Field(description="The call's page in the console.")
+    wrap_up_state: Literal["", "pending", "done", "auto", "phone"] = Field(
+        description="The call's wrap-up: '' none (not needed, or the call has not ended), "
+        "pending (answered: awaiting its customer manager's wrap-up), done, auto (wrapped up "
+        "from how a call never connected ended), phone (the manager's own phone was not "
+        "reached: no customer disposition)."
+    )
+
+
+class DispositionOut(Schema):
+    id: int
+    key: str
+    label_en: str
+    label_zh: str
+    group: Literal["connected", "not_connected"]
+
+
+class WrapUpOut(Schema):
+    state: Literal["", "pending", "done", "auto", "phone"]
+    disposition: DispositionOut | None
+    note: str
+    automatic: bool
+    wrapped_up_by: str | None = Field(description="Its author's username (None: automatic).")
+    wrapped_at: datetime | None
+    updated_at: datetime | None
 
 
 class CallOut(CallSummary):
@@ -95,6 +120,7 @@ class CallOut(CallSummary):
     alerting_at: datetime | None
     released_at: datetime | None
     agent_talk_seconds: int | None
+    wrap_up: WrapUpOut
 
 
 class CallPage(Schema):
@@ -155,6 +181,11 @@ def place_call(
         raise ProblemError(
             409, f"{reason.explanation} {reason.next_step}", reason=reason, call_id=call.code
         )
+    if placed.wrapup_due:  # the tenant wants answered calls wrapped up before the next one
+        reason = decode("console", "wrapup_pending", reader)
+        raise ProblemError(
+            409, f"{reason.explanation} {reason.next_step}", reason=reason, call_id=call.code
+        )
     if call.reason_source == "console":  # refused by the console's rules: nothing was sent
         reason = call.reason(reader)
         raise ProblemError(
@@ -181,6 +212,10 @@ class CallFilter(Schema):
     number: str | None = Field(None, max_length=40, description="The called number.")
     match: Literal["prefix", "contains"] | None = None
     serial: str | None = Field(None, max_length=50)
+    disposition: str | None = Field(
+        None, max_length=40, description="A disposition's key (its wrap-up's)."
+    )
+    has_note: Literal["yes", "no"] | None = Field(None, description="Whether it has a note.")
     after: str | None = Field(None, max_length=100, description="A `next_cursor`.")
     size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
@@ -199,8 +234,14 @@ def list_calls(request, filters: Query[CallFilter]):
     managers = None
     if membership.can_read_history:
         managers = managers_of(membership.tenant) if "manager" in given else []
+    # The disposition filter's choices: read only when it is used.
+    dispositions = dispositions_of(membership.tenant) if "disposition" in given else []
     form = HistoryFilter(
-        given, managers=managers, reader=reader_for(membership), ita=membership.tenant.is_ita
+        given,
+        managers=managers,
+        reader=reader_for(membership),
+        ita=membership.tenant.is_ita,
+        dispositions=dispositions,
     )
     if not form.is_valid():
         errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}

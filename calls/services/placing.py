@@ -24,6 +24,7 @@ from calls.aicc.masking import mask_number as mask
 from calls.aicc.results import Outcome
 from calls.models import Call, live_q, live_since
 from calls.numbers import from_tel_uri
+from calls.services import wrapup
 from calls.services.aicc import NotConfigured, client_for
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row
@@ -120,6 +121,9 @@ class Placed:
     # Nothing was placed: the manager has a live call (`call`), and their softphone carries one
     # call at a time. They may wait for it, or stop following it and call anyway (replace_live).
     busy: bool = False
+    # Nothing was placed: the tenant allows no call while the manager has answered calls
+    # awaiting wrap-up, and `call` is the oldest of them (calls.services.wrapup).
+    wrapup_due: bool = False
 
 
 def call_place(
@@ -139,8 +143,10 @@ def call_place(
     returned Placed says `busy`, with that call; with `replace_live` that call is no longer
     followed (not ended: `call_unfollow`) and this one goes ahead. With `ask_if_recent`, nothing
     is recorded or sent either if the same manager called the same number a moment ago: the
-    returned Placed says `ask_first`, with that call. A resubmitted form is never refused or
-    asked: it gets the call its first submission placed."""
+    returned Placed says `ask_first`, with that call. When the tenant allows no call while the
+    manager's answered calls await their wrap-up, nothing is recorded or sent: `wrapup_due`,
+    with the oldest of them. A resubmitted form is never refused or asked: it gets the call its
+    first submission placed."""
     tenant = membership.tenant
     # The one set of rules (web, command line, API): a call that breaks one is stored as failed
     # and never sent.
@@ -157,6 +163,9 @@ def call_place(
         before = _before_call(membership, values["called"], idempotency_key)
         if before.mine is not None:  # this form's own earlier submission: that is the call
             return Placed(before.mine, created=False)
+        due = wrapup.first_pending(membership)  # no query unless the tenant forbids it
+        if due is not None:
+            return Placed(due, created=False, wrapup_due=True)
         if before.live is not None:
             if not replace_live:
                 return Placed(before.live, created=False, busy=True)
@@ -362,8 +371,9 @@ def call_refresh_state(call: Call) -> Call:
     Call.objects.filter(pk=call.pk).filter(Q(state__isnull=True) | Q(state__lt=st.state)).update(
         **forward
     )
+    ended = 0
     if st.state == 3 and st.reason_code is not None:
-        Call.objects.filter(pk=call.pk, outcome_code="").update(
+        ended = Call.objects.filter(pk=call.pk, outcome_code="").update(
             outcome_code=str(st.reason_code),
             outcome_source="poll",
             outcome_at=now,
@@ -379,6 +389,8 @@ def call_refresh_state(call: Call) -> Call:
             "released_at",
         ]
     )
+    if ended:  # its wrap-up: awaiting the manager, automatic, or flagged (once per call)
+        wrapup.after_outcome(call.tenant, [call])
     return call
 
 

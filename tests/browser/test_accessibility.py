@@ -85,6 +85,7 @@ def _reader_paths(tenant, call):
         f"{t}/calls/{call.code}/",
         f"{t}/dashboard/",
         f"{t}/settings/",
+        f"{t}/settings/wrap-up/",
         f"{t}/softphones/",
         f"{t}/softphones/allocated/",
         f"{t}/people/",
@@ -100,6 +101,7 @@ def test_admin_pages(page, live_server, admin, supervisor, manager, tenant, plac
     paths = _reader_paths(tenant, placed) + [
         f"{t}/people/{member.code}/remove/",
         f"{t}/softphones/{mapping.code}/",
+        f"{t}/settings/wrap-up/{tenant.dispositions.first().code}/",
         f"{t}/softphones/add/",
         f"{t}/softphones/import/",
         f"{t}/people/new/",
@@ -120,7 +122,13 @@ def test_supervisor_pages(page, live_server, admin, supervisor, manager, tenant,
 def test_manager_pages(page, live_server, manager, tenant, placed):
     t = f"/t/{tenant.code}"
     log_in(page, live_server, "bob")
-    paths = [f"{t}/call/", f"{t}/calls/", f"{t}/calls/{placed.code}/"]
+    # The answered call awaits its wrap-up: the call page lists it, its card is the wrap-up form.
+    paths = [
+        f"{t}/call/",
+        f"{t}/call/?last={placed.code}",
+        f"{t}/calls/",
+        f"{t}/calls/{placed.code}/",
+    ]
     # The call page with the customer card of a prefilled number, and the customer pages.
     paths += [f"{t}/call/?called=13800000000", *_customer_paths(tenant)]
     assert audit(page, live_server, paths) == {}

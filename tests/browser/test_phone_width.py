@@ -40,6 +40,7 @@ def test_admin_pages_fit_a_phone(page, live_server, admin, manager, tenant, simc
             "calls/",
             "dashboard/",
             "settings/",
+            "settings/wrap-up/",
             "softphones/",
             "softphones/allocated/",
             "people/",

@@ -314,8 +314,8 @@ def test_call_page_query_count(client, manager, tenant, django_assert_num_querie
     client.force_login(manager)
     client.get(url(tenant))  # the first visit also stores the current tenant in the session
     # session+user+membership+tenant (one query), softphone mapping, the manager's live call (the
-    # in-call bar), the user's tenants (menu)
-    with django_assert_num_queries(4):
+    # in-call bar), the user's tenants (menu), the calls awaiting wrap-up
+    with django_assert_num_queries(5):
         client.get(url(tenant))
 
 
@@ -343,8 +343,9 @@ def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_
     )
     time.sleep(0.5)  # time_scale 0.01: the simulated call has ended by now
     # session+user+membership+tenant (one query), the call, the look claimed (next_check_at),
-    # state moved forward, outcome (once ended), re-read of the stored state
-    with django_assert_num_queries(6):
+    # state moved forward, outcome (once ended), re-read of the stored state, the call marked
+    # awaiting wrap-up (once), the dispositions (the ended card's wrap-up form)
+    with django_assert_num_queries(8):
         client.get(status_url, headers={"HX-Request": "true"})
     # The next look, within the back-off: the console's own record only, AICC is not asked.
     Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")

@@ -102,9 +102,10 @@ def test_htmx_fragment_skips_the_header_queries(
     mk(tenant, manager, 30)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls
-    # (+ users), the page's customers' names (one query for its numbers: issue 18)
-    with django_assert_num_queries(4):
+    # session+user+membership+tenant (one query), the managers for the filter, the dispositions
+    # (the filter and the rows' labels), the page of calls (+ users), the page's customers' names
+    # (one query for its numbers: issue 18)
+    with django_assert_num_queries(5):
         client.get(url(tenant, "size=30"), headers={"HX-Request": "true"})
 
 
@@ -371,10 +372,10 @@ def test_query_count_of_a_newer_page(
     calls = mk(tenant, manager, 20)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up
-    # as any page: session+user+membership+tenant (one query), managers, the page, the tenant
-    # switcher, and the outcomes' freshness (last sync, calls waiting: one query); the page's
-    # customers' names (one query for its numbers, issue 18)
-    with django_assert_num_queries(6):
+    # as any page: session+user+membership+tenant (one query), managers, dispositions, the page,
+    # the tenant switcher, and the outcomes' freshness (last sync, calls waiting: one query); the
+    # page's customers' names (one query for its numbers, issue 18)
+    with django_assert_num_queries(7):
         r = client.get(url(tenant, f"size=5&before={encode_cursor(calls[12])}"))
     assert serials_or_codes(r.content.decode()) == [str(c.code) for c in calls[7:12]]
 
@@ -393,11 +394,11 @@ def test_query_count_does_not_grow_with_the_page_size(
     mk(tenant, manager, 60)
     client.force_login(supervisor)
     client.get(url(tenant))  # warm-up: the first visit stores the current tenant in the session
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls (+ users),
-    # the user's memberships for the tenant switcher in the header, the outcomes' freshness (last
-    # sync, calls waiting: one query), the page's customers' names (one query for its numbers,
-    # however many rows: issue 18)
-    with django_assert_num_queries(6):
+    # session+user+membership+tenant (one query), the managers for the filter, the dispositions,
+    # the page of calls (+ users), the user's memberships for the tenant switcher in the header,
+    # the outcomes' freshness (last sync, calls waiting: one query), the page's customers' names
+    # (one query for its numbers, however many rows: issue 18)
+    with django_assert_num_queries(7):
         r = client.get(url(tenant, f"size={size}&status=placed"))
     assert len(serials_or_codes(r.content.decode())) == size
 
@@ -406,10 +407,10 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     mk(tenant, manager, 20)
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
-    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query), the
-    # page's customers' names (one query for its numbers: issue 18)
-    with django_assert_num_queries(6):
+    # session+user+membership+tenant (one query), the dispositions, the page of calls, the
+    # manager's live call (the in-call bar), the tenant switcher's memberships, the outcomes'
+    # freshness (one query), the page's customers' names (one query for its numbers: issue 18)
+    with django_assert_num_queries(7):
         client.get(url(tenant, "size=20"))
 
 

@@ -284,9 +284,9 @@ def test_the_group_filter_keeps_the_query_count(
     mk(tenant, manager, 5, status="placed", outcome_code="5", outcome_source="cdr")
     client.force_login(supervisor)
     client.get(history_url(tenant))  # warm-up
-    # session+user+membership+tenant (one query), the managers for the filter, the page of calls,
-    # the page's customers' names (one query for its numbers: issue 18)
-    with django_assert_num_queries(4):
+    # session+user+membership+tenant (one query), the managers for the filter, the dispositions,
+    # the page of calls, the page's customers' names (one query for its numbers: issue 18)
+    with django_assert_num_queries(5):
         r = client.get(
             history_url(tenant, "reason=group:no_answer&size=30"), headers={"HX-Request": "true"}
         )

@@ -117,6 +117,42 @@ REASONS = [
         group=Group.BUSY,
     ),
     Row(
+        "wrapup_pending",
+        title=Words(
+            caller=_("Refused by the console: wrap up your last call first"),
+            others=_("Refused by the console: the customer manager has a call to wrap up"),
+        ),
+        explanation=Words(
+            caller=_(
+                "This tenant asks for each answered call to be wrapped up (a disposition, and a "
+                "note if needed) before the next one is placed, and a call of yours is still "
+                "awaiting its wrap-up. Nothing was sent to AICC."
+            ),
+            others=_(
+                "This tenant asks customer managers to wrap up each answered call before placing "
+                "the next one, and a call of theirs is still awaiting its wrap-up. Nothing was "
+                "sent to AICC."
+            ),
+        ),
+        next_step=Words(
+            caller=_(
+                "Wrap up that call (call_id names it: on the call page, or POST "
+                "/api/v1/calls/<id>/wrap-up), then place this one."
+            ),
+            others=_(
+                "The customer manager should wrap up that call (call_id names it), then place "
+                "this one."
+            ),
+            admin=_(
+                "The customer manager should wrap up that call (call_id names it), then place "
+                "this one. Whether calls wait for wrap-ups is set on the Wrap-up page."
+            ),
+        ),
+        fixer=Fixer.CALLER,
+        retry=True,
+        group=Group.BUSY,
+    ),
+    Row(
         "not_manager",
         title=Words(
             caller=_("Refused by the console: your role does not place calls"),

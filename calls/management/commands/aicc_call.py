@@ -74,6 +74,12 @@ class Command(BaseCommand):
                 "still live (wait for it to end, or stop following it on the call page)"
             )
             raise CommandError("a call is in progress")
+        if placed.wrapup_due:  # the tenant allows no call while answered calls await wrap-up
+            self.stdout.write(
+                f"not placed: call {call.code} to {call.called} of this softphone's manager "
+                "awaits its wrap-up (the manager wraps it up on the call page first)"
+            )
+            raise CommandError("a wrap-up is pending")
         self.stdout.write(
             f"call {call.code}: {call.get_status_display()} ({call.elapsed_ms or 0:.0f} ms)"
         )
