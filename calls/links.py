@@ -17,7 +17,10 @@ PER_CALL = ("call-detail", "call-status", "call-refresh", "call-unfollow")
 @lru_cache(maxsize=1024)
 def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
     # Keyed by the script prefix and URLconf too: reverse() depends on them.
-    urls: dict = {"call": reverse("call", kwargs={"tenant_code": tenant})}
+    urls: dict = {
+        "call": reverse("call", kwargs={"tenant_code": tenant}),
+        "follow-ups": reverse("follow-ups", kwargs={"tenant_code": tenant}),
+    }
     for name in PER_CALL:
         url = reverse(name, kwargs={"tenant_code": tenant, "call_code": _ZERO})
         before, after = url.split(str(_ZERO))
@@ -49,4 +52,13 @@ class TenantLinks:
         if call_data:
             query["data"] = call_data
         query["again"] = "1"
+        return f"{self._urls['call']}?{urlencode(query)}"
+
+    def follow_ups(self) -> str:
+        return self._urls["follow-ups"]
+
+    def call_from_follow_up(self, follow_up) -> str:
+        """The call page prefilled with a follow-up's number, showing its context; the call
+        placed from it is linked to it (calls/followup_views.py)."""
+        query = {"called": follow_up.called, "follow_up": str(follow_up.code)}
         return f"{self._urls['call']}?{urlencode(query)}"

@@ -43,6 +43,10 @@ ACTIONS = {
     "webhook.disable": _("Webhook endpoint disabled after failing"),
     "api_token.issue": _("API token issued"),
     "api_token.revoke": _("API token revoked"),
+    "follow_up.schedule": _("Follow-up scheduled"),
+    "follow_up.reschedule": _("Follow-up rescheduled"),
+    "follow_up.cancel": _("Follow-up cancelled"),
+    "follow_up.done": _("Follow-up done"),
 }
 
 

@@ -21,6 +21,7 @@ EVENT_TYPES = {
     "call.placed": _("A call was placed (AICC accepted it)"),
     "call.failed": _("A call failed: not placed, with the reason"),
     "call.ended": _("A call ended, with its outcome"),
+    "followup.due": _("A follow-up call fell due"),
 }
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken
-from calls.models import Call
+from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from hooks.models import Delivery, Endpoint
 
@@ -113,6 +113,12 @@ EXPECTED = {
     # reached and says so with a 404; managers are turned away before that.
     "call-recording": {A: 404, S: 404, M: 403},
     "dashboard": {A: 200, S: 200, M: 403},
+    # follow-ups: a manager's own, the tenant's for supervisors and admins
+    "follow-ups": {A: 200, S: 200, M: 200},
+    "follow-up-new": {A: 200, S: 200, M: 200},
+    "follow-up-edit": {A: 200, S: 200, M: 200},
+    "follow-up-cancel": post_only(),
+    "follow-up-done": post_only(),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -186,6 +192,7 @@ FACTORIES = {
     "endpoint_code": lambda world, t: world.endpoint(t).code,
     "delivery_id": lambda world, t: world.delivery(t).pk,
     "token_code": lambda world, t: world.api_token(t).code,
+    "follow_up_code": lambda world, t: world.follow_up(t).code,
 }
 
 
@@ -205,6 +212,18 @@ class World:
                 "called": "13800000000",
                 "status": Call.Status.PLACED,
                 "serial": "1234567890123",
+            },
+        )[0]
+
+    def follow_up(self, tenant):
+        return FollowUp.objects.get_or_create(
+            tenant=tenant,
+            called="13800000009",
+            defaults={
+                "assignee": self.people[tenant.pk],
+                "due_at": timezone.now() + timedelta(hours=1),
+                "note": f"iso-{tenant.pk}",
+                "source_call": self.call(tenant),
             },
         )[0]
 

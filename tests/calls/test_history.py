@@ -401,8 +401,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     client.force_login(manager)
     client.get(url(tenant))  # warm-up
     # session+user+membership+tenant (one query), the page of calls, the manager's live call (the
-    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query)
-    with django_assert_num_queries(5):
+    # in-call bar), the tenant switcher's memberships, the outcomes' freshness (one query), the
+    # manager's due follow-ups (the navigation's count)
+    with django_assert_num_queries(6):
         client.get(url(tenant, "size=20"))
 
 

@@ -213,8 +213,9 @@ def test_a_tenant_page_takes_user_and_membership_from_the_session(
     page = f"/t/{tenant.code}/calls/?size=5"
     client.get(page)
     # session + user + membership in one query, the page of calls, the live call (the in-call
-    # bar), the tenant switcher, the outcomes' freshness line (last sync, calls waiting: one query)
-    with django_assert_num_queries(5):
+    # bar), the tenant switcher, the outcomes' freshness line (last sync, calls waiting: one query),
+    # the manager's due follow-ups (the navigation's count)
+    with django_assert_num_queries(6):
         assert client.get(page).status_code == 200
     # Another tenant's page: no membership with the session, so the session on its own, the
     # user, and (to be sure) the membership once more: none, 404.
