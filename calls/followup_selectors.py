@@ -152,13 +152,14 @@ def listing(
     now: datetime | None = None,
     assignee_id: int | None = None,
     cursors: dict | None = None,
-    size: int = GROUP_SIZE,
+    size: int | None = None,
 ) -> Listing:
     """The open follow-ups in their three groups, soonest due first (overdue: the longest
     overdue first), each at most `size` rows from its cursor on, with every group's total: four
     queries whatever the numbers."""
     now = now or timezone.now()
     cursors = cursors or {}
+    size = size or GROUP_SIZE
     today_start, tomorrow = day_bounds(membership.tenant, now)
     qs = visible_follow_ups(membership).filter(status=FollowUp.Status.OPEN)
     if assignee_id is not None and membership.can_read_history:
