@@ -502,3 +502,39 @@ def test_api_manager_token_sees_only_their_own_calls(client, world, tenant, mana
     listed = client.get("/api/v1/calls", headers=as_manager).content.decode()
     assert str(mine.code) in listed and str(theirs.code) not in listed
     assert client.get(f"/api/v1/calls/{theirs.code}", headers=as_supervisor).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_follow_ups(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's follow-up: 404 problem on every path that
+    names one, whatever the method, and nothing of it in any list."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.follow_up(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{follow_up_id}" not in path:
+            continue
+        url = path.replace("{follow_up_id}", str(theirs.code))
+        for method in methods:
+            r = getattr(client, method)(
+                url, {"status": "done"}, content_type="application/json", headers=headers
+            )
+            if r.status_code != 404 or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    for path, methods in endpoints.items():
+        if "{" in path or "get" not in methods:
+            continue
+        if str(theirs.code) in client.get(path, headers=headers).content.decode():
+            wrong.append(f"GET {path} lists another tenant's follow-up")
+    assert any("{follow_up_id}" in p for p in endpoints)
+    assert FollowUp.objects.get(pk=theirs.pk).status == "open"
+    assert not wrong, f"{role}'s token reached another tenant's follow-up:\n" + "\n".join(wrong)

@@ -186,7 +186,7 @@ def list_follow_ups(request, filters: Query[FollowUpFilter]):
     return {"items": [_out(f, membership) for f in rows], "next_cursor": cursor}
 
 
-@router.post("/follow-ups", response={201: FollowUpOut, **responses(401, 404, 422, 429)})
+@router.post("/follow-ups", response={201: FollowUpOut, **responses(400, 401, 404, 422, 429)})
 def schedule_follow_up(request, body: FollowUpIn):
     """Schedule a follow-up call: for the token's customer manager, or (supervisors and admins)
     for any customer manager of the tenant. The number follows the call form's rules."""
@@ -219,7 +219,7 @@ def get_follow_up(request, follow_up_id: UUID):
 
 @router.patch(
     "/follow-ups/{follow_up_id}",
-    response={200: FollowUpOut, **responses(401, 403, 404, 409, 422, 429)},
+    response={200: FollowUpOut, **responses(400, 401, 403, 404, 409, 422, 429)},
 )
 def change_follow_up(request, follow_up_id: UUID, body: FollowUpPatch):
     """Reschedule it, change its note or (supervisors and admins) whose it is; or mark it `done`;

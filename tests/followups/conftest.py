@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from calls.models import Call, FollowUp
 from console.models import Membership, SoftphoneMapping
+from tests.api.conftest import bearer, token_for  # noqa: F401 - fixtures, shared
 from tests.conftest import make_user
 
 
