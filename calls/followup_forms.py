@@ -105,5 +105,5 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is it cancelled?"),
         max_length=CANCEL_REASON_MAX,
-        help_text=_("Your colleagues read it on the customer's story."),
+        help_text=_("Your colleagues see it with the follow-up."),
     )
