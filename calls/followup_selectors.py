@@ -24,10 +24,22 @@ from calls.models import FollowUp
 from calls.selectors import day_start
 from console.models import Membership
 
-GROUP_SIZE = 50  # rows shown per group; more by "Later" (keyset) links
+GROUP_SIZE = 25  # rows shown per group; more by "Later ones" (keyset) links
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUPS = ("overdue", "today", "upcoming")
 LIST_RELATED = ("assignee", "created_by", "source_call", "placed_call")
+# The columns a list row shows (the related calls' and people's few, not their every column).
+LIST_COLUMNS = (
+    "id", "code", "tenant_id", "called", "due_at", "note", "status", "cancel_reason", "done_at",
+    "created_at", "due_notified_at", "assignee_id", "created_by_id", "source_call_id",
+    "placed_call_id",
+    "assignee__username", "assignee__first_name", "assignee__last_name",
+    "created_by__username", "created_by__first_name", "created_by__last_name",
+    "source_call__code", "source_call__user_id", "source_call__created_at",
+    "source_call__call_type", "source_call__outcome_code", "source_call__reason_source",
+    "source_call__reason_code",
+    "placed_call__code", "placed_call__created_at",
+)  # fmt: skip
 
 
 def visible_follow_ups(membership: Membership) -> QuerySet[FollowUp]:

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls import followup_selectors as fs
@@ -26,9 +27,9 @@ from console.htmx import wants_partial
 from console.selectors import managers_of
 
 GROUP_TITLES = {
-    "overdue": _("Overdue"),
-    "today": _("Due today"),
-    "upcoming": _("Upcoming"),
+    "overdue": gettext_lazy("Overdue"),
+    "today": gettext_lazy("Due today"),
+    "upcoming": gettext_lazy("Upcoming"),
 }
 
 
@@ -37,28 +38,64 @@ def _list_url(request) -> str:
 
 
 def _when(request, follow_up) -> str:
-    local = timezone.localtime(follow_up.due_at, fs.ZoneInfo(request.tenant.time_zone))
-    return formats.date_format(local, "Y-m-d H:i")
+    return timezone.localtime(follow_up.due_at).strftime("%Y-%m-%d %H:%M")
 
 
-def _rows(request, rows) -> list[dict]:
+def relative(due, now) -> str:
+    """ "in 3 hours", "2 days ago": the nearest whole unit (cheaper than timesince per row)."""
+    seconds = abs((due - now).total_seconds())
+    if seconds < 3600:
+        n = max(1, round(seconds / 60))
+        text = ngettext("%(n)s minute", "%(n)s minutes", n)
+    elif seconds < 48 * 3600:
+        n = round(seconds / 3600)
+        text = ngettext("%(n)s hour", "%(n)s hours", n)
+    else:
+        n = round(seconds / 86400)
+        text = ngettext("%(n)s day", "%(n)s days", n)
+    text = text % {"n": n}
+    return (_("%(time)s ago") if due <= now else _("in %(time)s")) % {"time": text}
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _rows(request, rows, now=None) -> list[dict]:
+    """Each row's words and links, made here: per-row template tags were most of the page's
+    time (docs/performance.md, "Follow-ups")."""
     membership = request.membership
     links = TenantLinks(request.tenant.code)
+    now = now or timezone.now()
     out = []
     for f in rows:
-        source = f.source_call
+        source, placed = f.source_call, f.placed_call
         may_see = source is not None and (
             membership.can_read_history or source.user_id == membership.user_id
         )
-        placed = f.placed_call
+        mine = f.assignee_id == membership.user_id
         out.append(
             {
                 "f": f,
-                "call_url": links.call_from_follow_up(f)
-                if f.assignee_id == membership.user_id
-                else None,
+                "due": timezone.localtime(f.due_at).strftime("%Y-%m-%d %H:%M"),
+                "due_iso": f.due_at.isoformat(),
+                "relative": relative(f.due_at, now),
+                "assignee": _("For %(name)s") % {"name": _name(f.assignee)}
+                if membership.can_read_history
+                else "",
+                "scheduled_by": _("Scheduled by %(name)s") % {"name": _name(f.created_by)}
+                if f.created_by_id
+                else "",
+                "call_url": links.call_from_follow_up(f) if mine else None,
+                "call_label": _("Call %(number)s") % {"number": f.called},
+                "done_url": links.of_follow_up("follow-up-done", f),
+                "edit_url": links.of_follow_up("follow-up-edit", f),
                 "source_url": links.of("call-detail", source) if may_see else None,
                 "placed_url": links.of("call-detail", placed) if placed else None,
+                "placed_label": _("last called %(time)s")
+                % {"time": timezone.localtime(placed.created_at).strftime("%Y-%m-%d %H:%M")}
+                if placed
+                else "",
             }
         )
     return out

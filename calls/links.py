@@ -12,6 +12,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 _ZERO = UUID(int=0)
 PER_CALL = ("call-detail", "call-status", "call-refresh", "call-unfollow")
+PER_FOLLOW_UP = ("follow-up-edit", "follow-up-done")
 
 
 @lru_cache(maxsize=1024)
@@ -25,6 +26,9 @@ def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
         url = reverse(name, kwargs={"tenant_code": tenant, "call_code": _ZERO})
         before, after = url.split(str(_ZERO))
         urls[name] = (before, after)
+    for name in PER_FOLLOW_UP:
+        url = reverse(name, kwargs={"tenant_code": tenant, "follow_up_code": _ZERO})
+        urls[name] = tuple(url.split(str(_ZERO)))
     return urls
 
 
@@ -53,6 +57,11 @@ class TenantLinks:
             query["data"] = call_data
         query["again"] = "1"
         return f"{self._urls['call']}?{urlencode(query)}"
+
+    def of_follow_up(self, name: str, follow_up) -> str:
+        """The URL `name` (one of PER_FOLLOW_UP) of `follow_up`."""
+        before, after = self._urls[name]
+        return f"{before}{follow_up.code}{after}"
 
     def follow_ups(self) -> str:
         return self._urls["follow-ups"]
