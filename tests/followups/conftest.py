@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from calls.models import Call, FollowUp
 from console.models import Membership, SoftphoneMapping
-from tests.api.conftest import bearer, token_for  # noqa: F401 - fixtures, shared
 from tests.conftest import make_user
 
 
@@ -43,3 +42,20 @@ def make_call(tenant, user, called="13800000000", **extra):
         idempotency_key=f"k-{Call.objects.count()}",
         **extra,
     )
+
+
+@pytest.fixture
+def token_for():
+    """token_for(user, tenant) -> an API token in clear (as tests/api/conftest.py's)."""
+    from api import tokens
+
+    def make(user, tenant):
+        m = membership(user, tenant)
+        return tokens.issue(membership=m, name="test", expires_days=None, actor=None).token
+
+    return make
+
+
+@pytest.fixture
+def bearer():
+    return lambda token: {"Authorization": f"Bearer {token}"}
