@@ -6,15 +6,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
-from calls import result_panel, selectors
+from calls import followup_selectors, result_panel, selectors
 from calls.aicc.reasons import decode
 from calls.forms import CallForm, new_key
 from calls.links import TenantLinks
+from calls.readers import reader_for
 from calls.services import wrapup
 from calls.services.following import NO_JS_REFRESH_S, call_follow
+from calls.services.followups import follow_up_placed
 from calls.services.placing import (
     TRIAL_DAILY_LIMIT,
     call_place,
@@ -96,6 +100,14 @@ def call(request):
         form = CallForm.prefilled(request.GET, tenant=request.tenant)
         if not form.is_bound:
             form.initial["confirm"] = request.GET.get("again") == "1"  # "Call again" asks no more
+        follow_up = _follow_up(request, request.GET.get("follow_up"))
+        if follow_up is not None:
+            extra.update(_follow_up_context(request, follow_up))
+            if form.is_bound:
+                form.data = form.data.copy()
+                form.data["follow_up"] = str(follow_up.code)
+            else:
+                form.initial["follow_up"] = follow_up.code
         return render(request, "calls/call.html", _page_context(request, form, **extra))
 
     form = CallForm(request.POST, tenant=request.tenant)
@@ -104,9 +116,17 @@ def call(request):
     if mapping is None and partial:
         # The softphone was unmapped or disabled since the page loaded: show the page that says so.
         return HttpResponseClientRefresh()
+    follow_up = None
+    if form.is_valid() and form.cleaned_data.get("follow_up"):
+        follow_up = _follow_up(request, form.cleaned_data["follow_up"])
+        if follow_up is None:  # another's, closed meanwhile, or not this tenant's: say so
+            form.add_error(None, _FOLLOW_UP_GONE)
+            form.data = form.data.copy()
+            form.data["follow_up"] = ""  # the next try calls without it
     if mapping is None or not form.is_valid():
         if not partial:
-            return render(request, "calls/call.html", _page_context(request, form))
+            extra = _follow_up_context(request, follow_up) if follow_up else {}
+            return render(request, "calls/call.html", _page_context(request, form, **extra))
         # The form posts into the result area; errors belong on the form itself.
         response = render(request, "calls/call.html#call-form", _page_context(request, form))
         return reswap(retarget(response, "#call-form"), "outerHTML")
@@ -130,6 +150,8 @@ def call(request):
         ctx = result_panel.context(membership, placed.call)
         ctx.update(due=placed.call, due_reason=decode("console", "wrapup_pending"))
         return render(request, tpl, _page_context(request, form, **ctx))
+    if follow_up is not None and not (placed.busy or placed.ask_first):
+        follow_up_placed(follow_up, placed.call)
     if placed.busy:
         tpl = "calls/call.html#busy" if partial else "calls/call.html"
         ctx = _page_context(request, form, **_busy_context(request, form, placed.call))
@@ -142,6 +164,35 @@ def call(request):
         return render(request, "calls/call.html#result", ctx)
     # The no-JavaScript flow: to the call page showing this call's result.
     return HttpResponseRedirect(TenantLinks(request.tenant.code).result(placed.call))
+
+
+_FOLLOW_UP_GONE = gettext_lazy(
+    "This follow-up is no longer open for you (done, cancelled or given to a colleague): the "
+    "call is not linked to it. Call again to call without it."
+)
+
+
+def _follow_up(request, code):
+    """The manager's own open follow-up named by the form or the link, or None."""
+    try:
+        return followup_selectors.callable_follow_up(request.membership, UUID(str(code)))
+    except ValueError:
+        return None
+
+
+def _follow_up_context(request, follow_up) -> dict:
+    """What the call form shows above itself when opened from a follow-up."""
+    source = follow_up.source_call
+    reader = reader_for(request.membership, source)
+    outcome = (source.outcome(reader) or source.reason(reader)) if source is not None else None
+    may_see = source is not None and source.user_id == request.membership.user_id
+    links = TenantLinks(request.tenant.code)
+    return {
+        "follow_up": follow_up,
+        "follow_up_when": timezone.localtime(follow_up.due_at).strftime("%Y-%m-%d %H:%M"),
+        "follow_up_outcome": outcome,
+        "source_url": links.of("call-detail", source) if may_see else None,
+    }
 
 
 @tenant_view()

@@ -40,6 +40,9 @@ class CallForm(forms.Form):
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
     # "Stop following it and call anyway": the manager's live call is no longer followed.
     anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    # The follow-up the call is placed from (its code; calls/followup_views.py): checked by the
+    # call page against the manager's own open follow-ups, and linked to the call placed.
+    follow_up = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, tenant: Tenant, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,18 +19,25 @@ PER_CALL = (
     "call-wrapup",
     "call-wrapup-comment",
 )
+PER_FOLLOW_UP = ("follow-up-edit", "follow-up-done")
 
 
 @lru_cache(maxsize=1024)
 def _reversed(prefix: str, urlconf: str, tenant: str) -> dict:
     # Keyed by the script prefix and URLconf too: reverse() depends on them.
-    urls: dict = {"call": reverse("call", kwargs={"tenant_code": tenant})}
+    urls: dict = {
+        "call": reverse("call", kwargs={"tenant_code": tenant}),
+        "follow-ups": reverse("follow-ups", kwargs={"tenant_code": tenant}),
+    }
     for name in PER_CALL:
         url = reverse(name, kwargs={"tenant_code": tenant, "call_code": _ZERO})
         before, after = url.split(str(_ZERO))
         urls[name] = (before, after)
     url = reverse("customer-timeline", kwargs={"tenant_code": tenant, "number": "NUMBER"})
     urls["customer-timeline"] = tuple(url.rsplit("NUMBER", 1))
+    for name in PER_FOLLOW_UP:
+        url = reverse(name, kwargs={"tenant_code": tenant, "follow_up_code": _ZERO})
+        urls[name] = tuple(url.split(str(_ZERO)))
     return urls
 
 
@@ -63,4 +70,18 @@ class TenantLinks:
         if call_data:
             query["data"] = call_data
         query["again"] = "1"
+        return f"{self._urls['call']}?{urlencode(query)}"
+
+    def of_follow_up(self, name: str, follow_up) -> str:
+        """The URL `name` (one of PER_FOLLOW_UP) of `follow_up`."""
+        before, after = self._urls[name]
+        return f"{before}{follow_up.code}{after}"
+
+    def follow_ups(self) -> str:
+        return self._urls["follow-ups"]
+
+    def call_from_follow_up(self, follow_up) -> str:
+        """The call page prefilled with a follow-up's number, showing its context; the call
+        placed from it is linked to it (calls/followup_views.py)."""
+        query = {"called": follow_up.called, "follow_up": str(follow_up.code)}
         return f"{self._urls['call']}?{urlencode(query)}"

@@ -386,3 +386,70 @@ class WrapUpComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on {self.call_id}"
+
+
+class FollowUp(models.Model):
+    """A call a customer manager is to make to a customer at a set time (issue 18, "Follow-ups"):
+    scheduled from a call's wrap-up, the follow-ups page or the API; worked from the
+    manager's list (calls/followup_views.py). `called` is the customer's number as dialled (the
+    call form's rules, calls/call_input.py); `placed_call` the last call placed from it, whose
+    wrap-up completes it (calls.services.followups.follow_ups_complete_for_call);
+    `due_notified_at` when the `followup.due` webhook was written (once per due time)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.UUIDField(default=uuid4, unique=True, editable=False)  # in URLs and the API
+    tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="follow_ups")
+    called = models.CharField(max_length=32)
+    due_at = models.DateTimeField()
+    note = models.TextField(blank=True)  # at most FOLLOW_UP_NOTE_MAX (checked by the services)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="follow_ups"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    source_call = models.ForeignKey(
+        Call, models.SET_NULL, null=True, blank=True, related_name="follow_ups_scheduled"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)  # done or cancelled
+    placed_call = models.ForeignKey(
+        Call, models.SET_NULL, null=True, blank=True, related_name="follow_ups_placed"
+    )
+    due_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # A manager's list and the navigation's count: one index range per group.
+            models.Index(
+                fields=["tenant", "assignee", "status", "due_at", "id"],
+                name="followup_assignee_due",
+            ),
+            # A supervisor's list of the whole tenant.
+            models.Index(fields=["tenant", "status", "due_at", "id"], name="followup_tenant_due"),
+            # The worker's `followup.due` job: open follow-ups not yet announced.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="open", due_notified_at__isnull=True),
+                name="followup_due_unnotified",
+            ),
+            # (A call's wrap-up finds the follow-up placed from it by placed_call's FK index.)
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+FOLLOW_UP_NOTE_MAX = 2000
+CANCEL_REASON_MAX = 200

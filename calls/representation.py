@@ -109,3 +109,30 @@ def as_json(value):
     if isinstance(value, datetime):  # as the API writes them (milliseconds, Z)
         return DjangoJSONEncoder().default(value.astimezone(UTC))
     return value
+
+
+def follow_up_dict(follow_up, *, links: TenantLinks | None = None) -> dict:
+    """A follow-up as the API answers it (api/endpoints/followups.py) and the `followup.due`
+    webhook carries it (`as_json` of it); its calls by their ids."""
+    out = {
+        "id": follow_up.code,
+        "called": follow_up.called,
+        "due_at": follow_up.due_at,
+        "note": follow_up.note,
+        "assignee": follow_up.assignee.username,
+        "status": follow_up.status,
+        "cancel_reason": follow_up.cancel_reason,
+        "done_at": follow_up.done_at,
+        "created_at": follow_up.created_at,
+        "created_by": follow_up.created_by.username if follow_up.created_by_id else None,
+        "source_call_id": follow_up.source_call.code if follow_up.source_call_id else None,
+        "placed_call_id": follow_up.placed_call.code if follow_up.placed_call_id else None,
+    }
+    if links is not None:
+        out["console_url"] = links.follow_ups()
+    return out
+
+
+def follow_up_payload(follow_up) -> dict:
+    """The `followup.due` webhook's data: the follow-up as the API answers it."""
+    return as_json(follow_up_dict(follow_up, links=TenantLinks(follow_up.tenant.code)))

@@ -9,7 +9,8 @@ the same transaction. Several workers on several hosts thus enqueue each run onc
 waiting in the queue (every worker busy or stopped) is not queued a second time.
 
 Each task is safe to run twice or at once on two workers: the outcome sync leases each tenant and
-writes each outcome once; the sweep is one conditional UPDATE.
+writes each outcome once; the sweep is one conditional UPDATE; a follow-up is announced by the
+conditional UPDATE of its `due_notified_at` (calls.services.followups.announce_due).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from calls.models import PeriodicJob
-from calls.services import placing
+from calls.services import followups, placing
 from calls.services.sync import sync_pending
 
 try:  # Django 6 has the tasks API built in; django-tasks is its backport for Django 5.2
@@ -59,6 +60,12 @@ def sweep_calls() -> dict:
 
 
 @task()
+def announce_follow_ups() -> dict:
+    """Follow-ups whose time has come: each announced once (`followup.due` webhook)."""
+    return {"announced": followups.announce_due()}
+
+
+@task()
 def prune_task_results() -> dict:
     """Forget finished runs after a day (and runs a stopped worker left "running")."""
     cutoff = timezone.now() - TASK_RESULTS_KEPT
@@ -84,6 +91,7 @@ JOBS = (
     Job("sync_outcomes", sync_outcomes, _seconds("OUTCOME_SYNC_SECONDS")),
     Job("sweep_calls", sweep_calls, _seconds("SWEEP_CALLS_SECONDS")),
     Job("prune_task_results", prune_task_results, lambda: timedelta(hours=1)),
+    Job("announce_follow_ups", announce_follow_ups, lambda: timedelta(seconds=30)),
 )
 
 

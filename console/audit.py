@@ -55,6 +55,10 @@ ACTIONS = {
     "wrapup.add": _("Call wrapped up"),
     "wrapup.change": _("Wrap-up changed"),
     "wrapup.comment": _("Comment on a wrap-up"),
+    "follow_up.schedule": _("Follow-up scheduled"),
+    "follow_up.reschedule": _("Follow-up rescheduled"),
+    "follow_up.cancel": _("Follow-up cancelled"),
+    "follow_up.done": _("Follow-up done"),
 }
 
 

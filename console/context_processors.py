@@ -32,6 +32,9 @@ NAV_SECTIONS = {
     "customer-delete": "customers",
     "customers-import": "customers",
     "customer-timeline": "customers",
+    "follow-ups": "follow-ups",
+    "follow-up-new": "follow-ups",
+    "follow-up-edit": "follow-ups",
 }
 NAV_PAGES = {
     "call",
@@ -43,6 +46,7 @@ NAV_PAGES = {
     "audit",
     "api-tokens",
     "customers",
+    "follow-ups",
 }
 
 
@@ -73,6 +77,18 @@ def nav(request):
         call = live_call_of(m)
         return None if call is None else result_panel.context(m, call, view="bar")
 
+    def due_follow_ups():
+        """A customer manager's follow-ups due by the end of today (one count; none when the
+        follow-ups page has counted them already)."""
+        if m is None or m.role != Membership.Role.MANAGER:
+            return 0
+        counted = getattr(request, "follow_ups_due", None)
+        if counted is None:
+            from calls.followup_selectors import due_count
+
+            counted = request.follow_ups_due = due_count(m)
+        return counted
+
     return {
         "nav_section": NAV_SECTIONS.get(name),
         "nav_current": "page" if name in NAV_PAGES else "true",
@@ -80,4 +96,5 @@ def nav(request):
         "tenant": m.tenant if m else None,
         "my_memberships": SimpleLazyObject(others),
         "live_bar": live_bar,  # a callable: templates call it when they look at it
+        "due_follow_ups": due_follow_ups,  # a callable too (a manager's navigation)
     }

@@ -24,6 +24,7 @@ EVENT_TYPES = {
     "call.wrapped_up": _(
         "A call was wrapped up (its disposition and note), or its wrap-up changed"
     ),
+    "followup.due": _("A follow-up call fell due"),
 }
 
 

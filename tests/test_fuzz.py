@@ -65,7 +65,15 @@ SETTINGS_FIELDS = ("name", "aicc_base_url", "aicc_token_url", "app_key", "app_se
 # (role, method, path under the tenant, fields)
 ENDPOINTS = [
     ("manager", "post", "call/", ("called", "call_data", "caller_present", "idempotency_key", "confirm")),
-    ("manager", "get", "call/", ("called", "data", "present", "last")),
+    ("manager", "get", "call/", ("called", "data", "present", "last", "follow_up")),
+    ("manager", "post", "call/", ("called", "follow_up", "idempotency_key")),
+    ("manager", "get", "follow-ups/", ("overdue_after", "today_after", "upcoming_after")),
+    ("supervisor", "get", "follow-ups/", ("assignee", "upcoming_after")),
+    ("manager", "get", "follow-ups/new/", ("called", "source_call")),
+    ("manager", "post", "follow-ups/new/", ("called", "due_date", "due_time", "note",
+        "source_call")),
+    ("supervisor", "post", "follow-ups/new/", ("called", "due_date", "due_time", "note",
+        "assignee", "source_call")),
     ("manager", "get", "calls/", (*FILTERS, "days")),
     ("supervisor", "get", "calls/", FILTERS),
     ("supervisor", "get", "calls/export.csv", FILTERS),

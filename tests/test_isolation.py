@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken
-from calls.models import Call
+from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from customers.models import Customer, CustomerNumber
 from hooks.models import Delivery, Endpoint
@@ -133,6 +133,12 @@ EXPECTED = {
     "disposition-add": post_only(S, M),
     "disposition-edit": {A: 200, S: 403, M: 403},
     "disposition-action": post_only(S, M),
+    # follow-ups: a manager's own, the tenant's for supervisors and admins
+    "follow-ups": {A: 200, S: 200, M: 200},
+    "follow-up-new": {A: 200, S: 200, M: 200},
+    "follow-up-edit": {A: 200, S: 200, M: 200},
+    "follow-up-cancel": post_only(),
+    "follow-up-done": post_only(),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -211,6 +217,7 @@ FACTORIES = {
     # tenant knows is a 404).
     "number": lambda world, t: world.customer(t).primary_number,
     "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
+    "follow_up_code": lambda world, t: world.follow_up(t).code,
 }
 
 
@@ -230,6 +237,18 @@ class World:
                 "called": "13800000000",
                 "status": Call.Status.PLACED,
                 "serial": "1234567890123",
+            },
+        )[0]
+
+    def follow_up(self, tenant):
+        return FollowUp.objects.get_or_create(
+            tenant=tenant,
+            called="13800000009",
+            defaults={
+                "assignee": self.people[tenant.pk],
+                "due_at": timezone.now() + timedelta(hours=1),
+                "note": f"iso-{tenant.pk}",
+                "source_call": self.call(tenant),
             },
         )[0]
 
@@ -552,3 +571,39 @@ def test_api_tokens_of_every_role_get_404_for_another_tenants_customers(
         wrong.append("GET /api/v1/customers lists another tenant's customer")
     assert any("{customer_id}" in p for p in endpoints)
     assert not wrong, f"{role}'s token reached another tenant's customer:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_follow_ups(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's follow-up: 404 problem on every path that
+    names one, whatever the method, and nothing of it in any list."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.follow_up(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{follow_up_id}" not in path:
+            continue
+        url = path.replace("{follow_up_id}", str(theirs.code))
+        for method in methods:
+            r = getattr(client, method)(
+                url, {"status": "done"}, content_type="application/json", headers=headers
+            )
+            if r.status_code != 404 or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    for path, methods in endpoints.items():
+        if "{" in path or "get" not in methods:
+            continue
+        if str(theirs.code) in client.get(path, headers=headers).content.decode():
+            wrong.append(f"GET {path} lists another tenant's follow-up")
+    assert any("{follow_up_id}" in p for p in endpoints)
+    assert FollowUp.objects.get(pk=theirs.pk).status == "open"
+    assert not wrong, f"{role}'s token reached another tenant's follow-up:\n" + "\n".join(wrong)

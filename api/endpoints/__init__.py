@@ -1,11 +1,12 @@
 """The API's resources, one module each, mounted in this order (prefix, router). A new
 resource is a new module with a `router`, and a line here."""
 
-from api.endpoints import calls, customers, reasons, wrapups
+from api.endpoints import calls, customers, followups, reasons, wrapups
 
 ROUTERS = [
     ("", calls.router),
     ("", reasons.router),
     ("", customers.router),
     ("", wrapups.router),
+    ("", followups.router),
 ]

@@ -6,11 +6,14 @@ DevTools protocol, so it is never served by the console and the pages keep their
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from calls.models import Call
+from calls.services.followups import follow_up_schedule
 from tests.browser.test_click_to_call import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -116,18 +119,28 @@ def test_admin_pages(page, live_server, admin, supervisor, manager, tenant, plac
 
 def test_supervisor_pages(page, live_server, admin, supervisor, manager, tenant, placed):
     log_in(page, live_server, "sam")
-    assert audit(page, live_server, _reader_paths(tenant, placed)) == {}
+    t = f"/t/{tenant.code}"
+    paths = _reader_paths(tenant, placed) + [f"{t}/follow-ups/", f"{t}/follow-ups/new/"]
+    assert audit(page, live_server, paths) == {}
 
 
-def test_manager_pages(page, live_server, manager, tenant, placed):
+def test_manager_pages(page, live_server, manager, manager_membership, tenant, placed):
     t = f"/t/{tenant.code}"
     log_in(page, live_server, "bob")
+    follow_up = follow_up_schedule(
+        membership=manager_membership, called="13800000002", note="price list",
+        due_at=timezone.now() + timedelta(hours=1), source_call=placed,
+    )  # fmt: skip
     # The answered call awaits its wrap-up: the call page lists it, its card is the wrap-up form.
     paths = [
         f"{t}/call/",
         f"{t}/call/?last={placed.code}",
         f"{t}/calls/",
         f"{t}/calls/{placed.code}/",
+        f"{t}/follow-ups/",
+        f"{t}/follow-ups/new/",
+        f"{t}/follow-ups/{follow_up.code}/",
+        f"{t}/call/?called=13800000002&follow_up={follow_up.code}",
     ]
     # The call page with the customer card of a prefilled number, and the customer pages.
     paths += [f"{t}/call/?called=13800000000", *_customer_paths(tenant)]

@@ -314,7 +314,8 @@ def test_call_page_query_count(client, manager, tenant, django_assert_num_querie
     client.force_login(manager)
     client.get(url(tenant))  # the first visit also stores the current tenant in the session
     # session+user+membership+tenant (one query), softphone mapping, the manager's live call (the
-    # in-call bar), the user's tenants (menu), the calls awaiting wrap-up
+    # in-call bar), the user's tenants (menu), the calls awaiting wrap-up, the manager's due
+    # follow-ups (the navigation's count)
     with django_assert_num_queries(5):
         client.get(url(tenant))
 

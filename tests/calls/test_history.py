@@ -409,8 +409,9 @@ def test_query_count_for_a_manager(client, manager, tenant, django_assert_num_qu
     client.get(url(tenant))  # warm-up
     # session+user+membership+tenant (one query), the dispositions, the page of calls, the
     # manager's live call (the in-call bar), the tenant switcher's memberships, the outcomes'
-    # freshness (one query), the page's customers' names (one query for its numbers: issue 18)
-    with django_assert_num_queries(7):
+    # freshness (one query), the page's customers' names (one query for its numbers: issue 18),
+    # the manager's due follow-ups (the navigation's count)
+    with django_assert_num_queries(8):
         client.get(url(tenant, "size=20"))
 
 

@@ -23,6 +23,7 @@ from calls.tasks import due_jobs, enqueue_due, take_run
 pytestmark = pytest.mark.django_db
 
 SYNC, SWEEP, PRUNE = "sync_outcomes", "sweep_calls", "prune_task_results"
+FOLLOW = "announce_follow_ups"  # every 30 s
 
 
 def queued():
@@ -60,12 +61,12 @@ def run_queued():
 
 def test_each_job_is_enqueued_once_per_interval(intervals):
     t0 = timezone.now()
-    assert enqueue_due(t0) == [SYNC, SWEEP, PRUNE]  # a first start: everything is due
+    assert enqueue_due(t0) == [SYNC, SWEEP, PRUNE, FOLLOW]  # a first start: everything is due
     assert enqueue_due(t0 + timedelta(seconds=1)) == []
     DBTaskResult.objects.all().delete()  # as if a worker had run them
     assert enqueue_due(t0 + timedelta(seconds=16)) == [SYNC]
     DBTaskResult.objects.all().delete()
-    assert enqueue_due(t0 + timedelta(seconds=61)) == [SYNC, SWEEP]
+    assert enqueue_due(t0 + timedelta(seconds=61)) == [SYNC, SWEEP, FOLLOW]
     assert PeriodicJob.objects.get(name=SWEEP).next_run_at == t0 + timedelta(seconds=121)
 
 
@@ -75,7 +76,7 @@ def test_a_run_still_waiting_in_the_queue_is_not_queued_again(intervals):
     # No worker ran them (all busy or stopped): a minute later there is still one of each.
     for s in range(15, 75, 15):
         enqueue_due(t0 + timedelta(seconds=s))
-    assert queued() == [PRUNE, SWEEP, SYNC]
+    assert queued() == [FOLLOW, PRUNE, SWEEP, SYNC]
 
 
 def test_a_shortened_interval_applies_at_once(intervals, settings):
@@ -110,8 +111,8 @@ def test_two_workers_enqueue_each_run_once(intervals):
         for t in threads:
             t.join(30)
         DBTaskResult.objects.filter(status="READY").update(status="SUCCESSFUL")
-    assert sorted(name for names in got for name in names) == [PRUNE, SWEEP, SYNC, SYNC]
-    assert DBTaskResult.objects.count() == 4
+    assert sorted(name for names in got for name in names) == [FOLLOW, PRUNE, SWEEP, SYNC, SYNC]
+    assert DBTaskResult.objects.count() == 5
 
 
 def test_a_run_taken_by_another_worker_is_not_taken_again(intervals):
@@ -163,16 +164,16 @@ def test_the_worker_runs_the_sync_and_the_sweep(
 @pytest.mark.django_db(transaction=True)
 def test_run_worker_enqueues_on_schedule_and_runs(intervals, signals_restored):
     """The command itself: its schedule thread enqueues, its database worker runs."""
-    call_command("run_worker", max_tasks=3, startup_delay=False, interval=0.05, verbosity=0)
+    call_command("run_worker", max_tasks=4, startup_delay=False, interval=0.05, verbosity=0)
     done = DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("task_path", flat=True)
-    assert sorted(p.rsplit(".", 1)[1] for p in done) == [PRUNE, SWEEP, SYNC]
+    assert sorted(p.rsplit(".", 1)[1] for p in done) == [FOLLOW, PRUNE, SWEEP, SYNC]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_old_task_results_are_pruned(intervals, signals_restored):
     enqueue_due()
     run_queued()
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
     DBTaskResult.objects.update(finished_at=timezone.now() - timedelta(days=2))
     tasks.prune_task_results.enqueue()
     run_queued()

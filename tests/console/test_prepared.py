@@ -214,7 +214,8 @@ def test_a_tenant_page_takes_user_and_membership_from_the_session(
     client.get(page)
     # session + user + membership in one query, the tenant's dispositions (the filter and the
     # rows), the page of calls, the live call (the in-call bar), the tenant switcher, the
-    # outcomes' freshness line (last sync, calls waiting: one query)
+    # outcomes' freshness line (last sync, calls waiting: one query), the manager's due
+    # follow-ups (the navigation's count)
     with django_assert_num_queries(6):
         assert client.get(page).status_code == 200
     # Another tenant's page: no membership with the session, so the session on its own, the

@@ -1,0 +1,193 @@
+"""Reading follow-ups: whose a member sees, the list's groups (overdue, due today, upcoming) and
+the navigation's count of due ones.
+
+"Today" is the tenant's day (`Tenant.time_zone`: the console has no per-person time zone).
+A customer manager sees the follow-ups assigned to them; a supervisor or admin the tenant's,
+optionally one manager's. Each group is one range of an index: followup_assignee_due
+(tenant, assignee, status, due_at, id) for one person's, followup_tenant_due for the tenant's;
+pages go on by keyset on (due_at, id), so the list costs the same at 10 or 10,000 follow-ups.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from calls.models import FollowUp
+from calls.selectors import day_start
+from console.models import Membership
+
+GROUP_SIZE = 25  # rows shown per group; more by "Later ones" (keyset) links
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+GROUPS = ("overdue", "today", "upcoming")
+LIST_RELATED = ("assignee", "created_by", "source_call", "placed_call")
+# The columns a list row shows (the related calls' and people's few, not their every column).
+LIST_COLUMNS = (
+    "id", "code", "tenant_id", "called", "due_at", "note", "status", "cancel_reason", "done_at",
+    "created_at", "due_notified_at", "assignee_id", "created_by_id", "source_call_id",
+    "placed_call_id",
+    "assignee__username", "assignee__first_name", "assignee__last_name",
+    "created_by__username", "created_by__first_name", "created_by__last_name",
+    "source_call__code", "source_call__user_id", "source_call__created_at",
+    "source_call__call_type", "source_call__outcome_code", "source_call__reason_source",
+    "source_call__reason_code",
+    "placed_call__code", "placed_call__created_at",
+)  # fmt: skip
+
+
+def visible_follow_ups(membership: Membership) -> QuerySet[FollowUp]:
+    qs = FollowUp.objects.filter(tenant_id=membership.tenant_id)
+    if not membership.can_read_history:
+        qs = qs.filter(assignee_id=membership.user_id)
+    return qs
+
+
+def visible_follow_up(membership: Membership, code) -> FollowUp:
+    """One follow-up the member may see (and change), or 404."""
+    found = visible_follow_ups(membership).select_related(*LIST_RELATED).filter(code=code).first()
+    if found is None:
+        raise Http404
+    found.tenant = membership.tenant
+    return found
+
+
+def callable_follow_up(membership: Membership, code) -> FollowUp | None:
+    """The open follow-up of this customer manager named by the call form's `follow_up`, or
+    None (another tenant's or person's, closed, or not a code)."""
+    if membership.role != Membership.Role.MANAGER or not code:
+        return None
+    found = (
+        FollowUp.objects.filter(
+            tenant_id=membership.tenant_id,
+            assignee_id=membership.user_id,
+            status=FollowUp.Status.OPEN,
+            code=code,
+        )
+        .select_related("created_by", "source_call")
+        .first()
+    )
+    if found is not None:
+        found.tenant = membership.tenant
+    return found
+
+
+def day_bounds(tenant, now: datetime) -> tuple[datetime, datetime]:
+    """The start of today and of tomorrow, in the tenant's time zone."""
+    tz = ZoneInfo(tenant.time_zone)
+    today = now.astimezone(tz).date()
+    return day_start(today, tz), day_start(today + timedelta(days=1), tz)
+
+
+def due_count(membership: Membership, now: datetime | None = None) -> int:
+    """A customer manager's open follow-ups due by the end of today (overdue ones too): the
+    navigation's number. One index range count."""
+    now = now or timezone.now()
+    _start, tomorrow = day_bounds(membership.tenant, now)
+    return FollowUp.objects.filter(
+        tenant_id=membership.tenant_id,
+        assignee_id=membership.user_id,
+        status=FollowUp.Status.OPEN,
+        due_at__lt=tomorrow,
+    ).count()
+
+
+# --- keyset cursors on (due_at, id) -----------------------------------------------------------
+
+
+def encode_cursor(follow_up: FollowUp) -> str:
+    micros = (follow_up.due_at - EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(f"{micros}.{follow_up.pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        micros, pk = raw.split(".")
+        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
+        return None
+
+
+def after(qs: QuerySet[FollowUp], cursor: str | None) -> QuerySet[FollowUp]:
+    """Rows after the cursor in (due_at, id) order; the redundant `due_at >= t` gives the index
+    range to start from."""
+    key = decode_cursor(cursor) if cursor else None
+    if key is None:
+        return qs
+    ts, pk = key
+    return qs.filter(Q(due_at__gte=ts), Q(due_at__gt=ts) | Q(due_at=ts, id__gt=pk))
+
+
+def page(qs: QuerySet[FollowUp], *, cursor: str | None, size: int) -> tuple[list, str | None]:
+    """One keyset page in (due_at, id) order, and the cursor of the next (None: no more)."""
+    rows = list(
+        after(qs, cursor).select_related(*LIST_RELATED).order_by("due_at", "id")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, encode_cursor(rows[-1]) if more and rows else None
+
+
+# --- the list page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    name: str
+    rows: list = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+
+
+@dataclass
+class Listing:
+    groups: list[Group]
+    today_start: datetime
+    tomorrow_start: datetime
+
+    @property
+    def due(self) -> int:
+        """Overdue and due today (the navigation's count, for the list's own person)."""
+        return sum(g.total for g in self.groups if g.name != "upcoming")
+
+
+def listing(
+    membership: Membership,
+    *,
+    now: datetime | None = None,
+    assignee_id: int | None = None,
+    cursors: dict | None = None,
+    size: int | None = None,
+) -> Listing:
+    """The open follow-ups in their three groups, soonest due first (overdue: the longest
+    overdue first), each at most `size` rows from its cursor on, with every group's total: four
+    queries whatever the numbers."""
+    now = now or timezone.now()
+    cursors = cursors or {}
+    size = size or GROUP_SIZE
+    today_start, tomorrow = day_bounds(membership.tenant, now)
+    qs = visible_follow_ups(membership).filter(status=FollowUp.Status.OPEN)
+    if assignee_id is not None and membership.can_read_history:
+        qs = qs.filter(assignee_id=assignee_id)
+    ranges = {
+        "overdue": Q(due_at__lt=now),
+        "today": Q(due_at__gte=now, due_at__lt=tomorrow),
+        "upcoming": Q(due_at__gte=tomorrow),
+    }
+    totals = qs.aggregate(**{name: Count("pk", filter=q) for name, q in ranges.items()})
+    groups = []
+    for name in GROUPS:
+        group = Group(name=name, total=totals[name] or 0)
+        if group.total:
+            group.rows, group.next_cursor = page(
+                qs.filter(ranges[name]), cursor=cursors.get(name), size=size
+            )
+        groups.append(group)
+    return Listing(groups=groups, today_start=today_start, tomorrow_start=tomorrow)
