@@ -316,7 +316,7 @@ def test_call_page_query_count(client, manager, tenant, django_assert_num_querie
     # session+user+membership+tenant (one query), softphone mapping, the manager's live call (the
     # in-call bar), the user's tenants (menu), the calls awaiting wrap-up, the manager's due
     # follow-ups (the navigation's count)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url(tenant))
 
 

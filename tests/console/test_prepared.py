@@ -216,7 +216,7 @@ def test_a_tenant_page_takes_user_and_membership_from_the_session(
     # rows), the page of calls, the live call (the in-call bar), the tenant switcher, the
     # outcomes' freshness line (last sync, calls waiting: one query), the manager's due
     # follow-ups (the navigation's count)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(page).status_code == 200
     # Another tenant's page: no membership with the session, so the session on its own, the
     # user, and (to be sure) the membership once more: none, 404.
