@@ -69,6 +69,35 @@ class DueForm(forms.Form):
             self.add_error(target if target in self.fields else None, errors)
 
 
+class WrapUpFollowUpForm(DueForm):
+    """The wrap-up's optional follow-up (posted with the wrap-up form, prefix "follow_up"): a
+    date and time, both or neither, and a note. For the call's own manager (no assignee)."""
+
+    prefix = "follow_up"
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, membership=membership, **kwargs)
+        self.fields.pop("assignee", None)
+        self.fields["due_date"].required = self.fields["due_time"].required = False
+        self.fields["due_date"].label = _("Follow-up date")
+        self.fields["due_time"].label = _("Follow-up time")
+        self.fields["note"].label = _("Follow-up note")
+
+    def clean(self):
+        data = super().clean()
+        date, time = data.get("due_date"), data.get("due_time")
+        if bool(date) != bool(time) and not self.errors:
+            missing = "due_time" if date else "due_date"
+            self.add_error(
+                missing, _("Give both the date and the time of the follow-up, or neither.")
+            )
+        return data
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.cleaned_data.get("due_date") and self.cleaned_data.get("due_time"))
+
+
 class ScheduleForm(DueForm):
     called = forms.CharField(
         label=_("Customer's number"),

@@ -191,3 +191,14 @@ def listing(
             )
         groups.append(group)
     return Listing(groups=groups, today_start=today_start, tomorrow_start=tomorrow)
+
+
+def placed_from(call) -> FollowUp | None:
+    """The open follow-up `call` was placed from (its wrap-up completes or moves it), or None."""
+    return (
+        FollowUp.objects.filter(
+            tenant_id=call.tenant_id, placed_call_id=call.pk, status=FollowUp.Status.OPEN
+        )
+        .order_by("due_at", "id")
+        .first()
+    )

@@ -404,6 +404,9 @@ class FollowUp(models.Model):
     code = models.UUIDField(default=uuid4, unique=True, editable=False)  # in URLs and the API
     tenant = models.ForeignKey(Tenant, models.CASCADE, related_name="follow_ups")
     called = models.CharField(max_length=32)
+    # E.164 (customers.numbers.to_e164, the tenant's region): the customer on their timeline and
+    # card; "" when what was dialled is no phone number.
+    customer_number = models.CharField(max_length=20, blank=True, default="")
     due_at = models.DateTimeField()
     note = models.TextField(blank=True)  # at most FOLLOW_UP_NOTE_MAX (checked by the services)
     assignee = models.ForeignKey(
@@ -431,6 +434,11 @@ class FollowUp(models.Model):
             models.Index(
                 fields=["tenant", "assignee", "status", "due_at", "id"],
                 name="followup_assignee_due",
+            ),
+            # A customer's open follow-ups (the card, the timeline).
+            models.Index(
+                fields=["tenant", "customer_number", "-due_at", "-id"],
+                name="followup_customer_due",
             ),
             # A supervisor's list of the whole tenant.
             models.Index(fields=["tenant", "status", "due_at", "id"], name="followup_tenant_due"),

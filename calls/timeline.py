@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from calls.call_status import history_status
 from calls.links import TenantLinks
-from calls.models import Call
+from calls.models import Call, FollowUp
 from calls.readers import reader_for
 from console.models import Membership, who
 from customers.models import Customer
@@ -41,7 +41,7 @@ from customers.selectors import customer_for_number
 PAGE_SIZE = 30
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Entries at the same instant: the higher rank first (a wrap-up after its call, say).
-KIND_RANK = {"call": 1}
+KIND_RANK = {"call": 1, "follow_up": 2}
 
 Key = tuple[datetime, int, int]  # (time, kind rank, primary key)
 
@@ -110,16 +110,39 @@ class TimelineQuery:
 
 
 def call_entries(query: TimelineQuery, before: Key | None, limit: int) -> list[Entry]:
+    """The calls, each with its wrap-up (disposition and note) when it has one."""
     qs = (
         customer_calls(query.membership, query.numbers)
         .filter(older_q("call", before))
-        .select_related("user")
+        .select_related("user", "wrap_up__disposition")
         .order_by("-created_at", "-id")[:limit]
     )
     return [Entry(c.created_at, "call", c.pk, c) for c in qs]
 
 
-SOURCES: list[Callable[[TimelineQuery, Key | None, int], list[Entry]]] = [call_entries]
+def customer_follow_ups(membership: Membership, numbers: list[str]) -> QuerySet[FollowUp]:
+    """The tenant's follow-ups of any of `numbers` this member may see (as the calls)."""
+    qs = FollowUp.objects.filter(tenant_id=membership.tenant_id, customer_number__in=numbers)
+    if not sees_colleagues(membership):
+        qs = qs.filter(assignee_id=membership.user_id)
+    return qs
+
+
+def follow_up_entries(query: TimelineQuery, before: Key | None, limit: int) -> list[Entry]:
+    """The follow-ups, at their due time (an open one due later is at the top)."""
+    qs = (
+        customer_follow_ups(query.membership, query.numbers)
+        .filter(older_q("follow_up", before, "due_at"))
+        .select_related("assignee")
+        .order_by("-due_at", "-id")[:limit]
+    )
+    return [Entry(f.due_at, "follow_up", f.pk, f) for f in qs]
+
+
+SOURCES: list[Callable[[TimelineQuery, Key | None, int], list[Entry]]] = [
+    call_entries,
+    follow_up_entries,
+]
 
 
 @dataclass
@@ -172,6 +195,19 @@ def call_row(membership: Membership, call: Call, memo: dict, now: datetime, tz, 
     }
 
 
+def follow_up_row(membership: Membership, follow_up: FollowUp, now: datetime, tz) -> dict:
+    return {
+        "follow_up": follow_up,
+        "time": follow_up.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "who": who(follow_up.assignee),
+        "mine": follow_up.assignee_id == membership.user_id,
+        "open": follow_up.status == FollowUp.Status.OPEN,
+        "overdue": follow_up.status == FollowUp.Status.OPEN and follow_up.due_at < now,
+        "status": follow_up.get_status_display(),
+        "note": follow_up.note,
+    }
+
+
 def rows_of(membership: Membership, entries: list[Entry]) -> list[dict]:
     tz = ZoneInfo(membership.tenant.time_zone)
     links = TenantLinks(membership.tenant.code)
@@ -180,13 +216,19 @@ def rows_of(membership: Membership, entries: list[Entry]) -> list[dict]:
     for entry in entries:
         if entry.kind == "call":
             row = call_row(membership, entry.item, memo, now, tz, links)
-        else:  # a source added later brings its own row (calls/timeline.py: SOURCES)
-            row = {"item": entry.item}
+            wrap = getattr(entry.item, "wrap_up", None)
+            if wrap is not None:
+                row.update(disposition=wrap.disposition.label, note=wrap.note)
+        else:
+            row = follow_up_row(membership, entry.item, now, tz)
         rows.append({"kind": entry.kind, **row})
     return rows
 
 
 # --- the call form's customer card ----------------------------------------------------------
+
+
+CARD_FOLLOW_UPS = 3  # the open follow-ups the card names (the timeline has them all)
 
 
 @dataclass
@@ -196,18 +238,20 @@ class Card:
     last: Call | None = None  # the last call to the customer this member may see
     colleague: Call | None = None  # a colleague's call within the tenant's warning time
     warn_minutes: int = 0
+    follow_ups: list[FollowUp] = field(default_factory=list)  # open ones, soonest first
 
 
 def card(membership: Membership, typed: str, now: datetime | None = None) -> Card:
-    """The customer card for a number being typed: at most three queries, each on an index
-    (the customer and its numbers; the last visible call; a colleague's recent call)."""
+    """The customer card for a number being typed: at most four queries, each on an index
+    (the customer and its numbers; the last visible call, with its disposition; a colleague's
+    recent call; the open follow-ups)."""
     tenant = membership.tenant
     number = to_e164(typed, tenant.default_region)
     if not number:
         return Card(number="")
     customer, numbers = customer_for_number(tenant, number)
     calls = customer_calls(membership, numbers).select_related("user")
-    last = calls.order_by("-created_at", "-id").first()
+    last = calls.select_related("disposition").order_by("-created_at", "-id").first()
     minutes = tenant.colleague_warning_minutes
     colleague = None
     if last is not None and minutes and sees_colleagues(membership):
@@ -227,4 +271,10 @@ def card(membership: Membership, typed: str, now: datetime | None = None) -> Car
     for call in (last, colleague):
         if call is not None:
             call.tenant = tenant
-    return Card(number, customer, last, colleague, minutes)
+    follow_ups = list(
+        customer_follow_ups(membership, numbers)
+        .filter(status=FollowUp.Status.OPEN)
+        .select_related("assignee")
+        .order_by("due_at", "id")[:CARD_FOLLOW_UPS]
+    )
+    return Card(number, customer, last, colleague, minutes, follow_ups)

@@ -77,6 +77,11 @@ def card_context(request, params) -> dict:
     memo: dict = {}
     if found.last is not None:
         ctx["last"] = timeline.call_row(membership, found.last, memo, tz_now, tz, links)
+        if found.last.disposition_id:
+            ctx["last"]["disposition"] = found.last.disposition.label
+    ctx["follow_ups"] = [
+        timeline.follow_up_row(membership, f, tz_now, tz) for f in found.follow_ups
+    ]
     if found.colleague is not None:
         ctx["colleague"] = timeline.call_row(membership, found.colleague, memo, tz_now, tz, links)
         ctx["colleague_minutes"] = max(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from calls.call_status import answered
+from calls.followup_forms import WrapUpFollowUpForm
+from calls.followup_selectors import placed_from
 from calls.links import TenantLinks
 from calls.models import Call, WrapUpState
 from calls.services.dispositions import dispositions_of
@@ -20,6 +22,7 @@ def context(
     *,
     detail: bool = False,
     form: WrapUpForm | None = None,
+    follow_up_form: WrapUpFollowUpForm | None = None,
     comment_form: CommentForm | None = None,
     error: str = "",
 ) -> dict | None:
@@ -39,6 +42,8 @@ def context(
         by_pk = {d.pk: d for d in dispositions_of(tenant)}
     if editable and form is None:
         form = WrapUpForm(dispositions=list(by_pk.values()), wrap=wrap)
+    if editable and follow_up_form is None:
+        follow_up_form = WrapUpFollowUpForm(membership=membership)
     links = TenantLinks(tenant.code)
     state = call.wrapup_state
     ctx = {
@@ -53,6 +58,9 @@ def context(
         # (or "Add a wrap-up", for a call never connected that nothing wrapped up).
         "open": editable and (form.is_bound or (wrap is None and answered(call))),
         "form": form if editable else None,
+        "follow_up_form": follow_up_form if editable else None,
+        # The open follow-up this call was placed from: the wrap-up completes or moves it.
+        "from_follow_up": placed_from(call) if editable else None,
         "error": error,
         "edit_until": edit_until(tenant, wrap) if wrap is not None and editable else None,
         "author": who(wrap.author) if wrap is not None and wrap.author_id else "",

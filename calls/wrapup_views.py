@@ -7,16 +7,18 @@ answer is the wrap-up section itself; without JavaScript, back to the page it ca
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls import selectors, wrapup_panel
+from calls.followup_forms import WrapUpFollowUpForm
 from calls.history_views import detail_context
 from calls.links import TenantLinks
 from calls.services import dispositions as ds
+from calls.services.followups import after_wrapup
 from calls.services.wrapup import (
     WrapUpRefused,
     why_not,
@@ -60,17 +62,28 @@ def wrapup(request, call_code):
     if refusal is not None:
         return _section(request, call, status=refusal.status, error=str(refusal.message))
     form = WrapUpForm(request.POST, dispositions=ds.dispositions_of(request.tenant), wrap=wrap)
-    if not form.is_valid():
-        return _section(request, call, status=422, form=form)
+    follow_up = WrapUpFollowUpForm(request.POST, membership=request.membership)
+    if not (form.is_valid() & follow_up.is_valid()):
+        return _section(request, call, status=422, form=form, follow_up_form=follow_up)
+    step = after_wrapup(
+        membership=request.membership,
+        call=call,
+        due_at=follow_up.due_at() if follow_up.wanted else None,
+        note=follow_up.cleaned_data["note"],
+    )
     try:
         wrapup_save(
             call=call,
             membership=request.membership,
             disposition=form.cleaned_data["disposition"],
             note=form.cleaned_data["note"],
+            also=[step],
         )
     except WrapUpRefused as e:
         return _section(request, call, status=e.status, error=str(e.message))
+    except ValidationError as e:  # the follow-up's time or note: nothing was saved
+        follow_up.apply_errors(e)
+        return _section(request, call, status=422, form=form, follow_up_form=follow_up)
     if wants_partial(request):
         return _section(request, call)
     messages.success(request, _("Wrapped up."))

@@ -25,6 +25,7 @@ from calls import call_input
 from calls.models import CANCEL_REASON_MAX, FOLLOW_UP_NOTE_MAX, Call, FollowUp
 from console import audit
 from console.models import Membership
+from customers.numbers import to_e164
 from hooks import events
 
 log = logging.getLogger("calls.followups")
@@ -166,6 +167,7 @@ def follow_up_schedule(
     with transaction.atomic():
         follow_up = FollowUp.objects.create(
             tenant=tenant,
+            customer_number=to_e164(values["called"], tenant.default_region),
             created_by=membership.user,
             source_call=source_call,
             **values,
@@ -316,6 +318,33 @@ def follow_ups_complete_for_call(call: Call, *, reschedule_to: datetime | None =
         before = _iso(follow_up.due_at)
         changed.append(_apply(follow_up, call.user, {"due_at": (before, due_at)}))
     return changed
+
+
+def after_wrapup(*, membership: Membership, call: Call, due_at: datetime | None = None,
+                 note: str = ""):  # fmt: skip
+    """The follow-up part of a call's wrap-up, as a step for `wrapup_save(also=...)` (run inside
+    the wrap-up's transaction): the open follow-ups the call was placed from are done, or, with
+    `due_at`, due again then (and their note replaced by `note` when one is given); a call placed
+    from none gets a new follow-up, assigned to its manager, when `due_at` is given. Raises
+    ValidationError ({field: messages}) for a due time or note the services refuse: the whole
+    wrap-up is then not saved. (An automatic wrap-up runs no step: a customer who did not answer
+    still needs the call the follow-up asks for.)"""
+
+    def step(_wrap) -> None:
+        changed = follow_ups_complete_for_call(call, reschedule_to=due_at)
+        if due_at is not None and note:
+            for follow_up in changed:
+                _apply(follow_up, call.user, {"note": (follow_up.note, _clean_note(note))})
+        if not changed and due_at is not None:
+            follow_up_schedule(
+                membership=membership,
+                called=call.called,
+                due_at=due_at,
+                note=note,
+                source_call=call,
+            )
+
+    return step
 
 
 # --- the followup.due webhook -----------------------------------------------------------------

@@ -345,8 +345,9 @@ def test_status_poll_query_count(client, manager, tenant, simctl, django_assert_
     time.sleep(0.5)  # time_scale 0.01: the simulated call has ended by now
     # session+user+membership+tenant (one query), the call, the look claimed (next_check_at),
     # state moved forward, outcome (once ended), re-read of the stored state, the call marked
-    # awaiting wrap-up (once), the dispositions (the ended card's wrap-up form)
-    with django_assert_num_queries(8):
+    # awaiting wrap-up (once), the dispositions (the ended card's wrap-up form), the open
+    # follow-up the call was placed from (the form's follow-up part)
+    with django_assert_num_queries(9):
         client.get(status_url, headers={"HX-Request": "true"})
     # The next look, within the back-off: the console's own record only, AICC is not asked.
     Call.objects.filter(pk=call.pk).update(state=None, outcome_code="", outcome_source="")
