@@ -45,7 +45,9 @@ def test_a_connected_call_holds_the_manager_on_its_wrap_up(
 
     # Wrapped up there: a disposition and a note.
     page.get_by_label("Disposition").select_option(label="Interested")
-    page.get_by_label("Note").fill("Wants the offer by e-mail.")
+    page.get_by_role("textbox", name="Note (optional)", exact=True).fill(
+        "Wants the offer by e-mail."
+    )
     page.get_by_role("button", name="Save wrap-up").click()
     wrapped = page.locator(f"#wrapped-{call.code}")
     wrapped.wait_for()
