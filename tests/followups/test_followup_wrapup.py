@@ -189,6 +189,10 @@ def test_the_timeline_and_the_card_tell_the_wrap_up_and_the_follow_ups(
     page = client.get(f"/t/{tenant.code}/customers/+8613800001234/").content.decode()
     assert "Call back later" in page and "Busy in a meeting" in page
     assert "Ask about the offer" in page and 'class="follow-up-entry"' in page
+    # From the timeline too: "Schedule a follow-up" opens the form with the customer's number.
+    link = f"/t/{tenant.code}/follow-ups/new/?called=%2B8613800001234"
+    assert link in page
+    assert 'value="+8613800001234"' in client.get(link).content.decode()
     # The follow-up, due tomorrow, comes before the call (newest first).
     assert page.index("Ask about the offer") < page.index("Busy in a meeting")
     for typed in ("+86 138-0000-1234", "8613800001234", "13800001234"):
