@@ -24,7 +24,7 @@ from calls.models import FollowUp
 from calls.selectors import day_start
 from console.models import Membership
 
-GROUP_SIZE = 25  # rows shown per group; more by "Later ones" (keyset) links
+GROUP_SIZE = 10  # rows shown per group; more by "Later ones" (keyset) links
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUPS = ("overdue", "today", "upcoming")
 LIST_RELATED = ("assignee", "created_by", "source_call", "placed_call")
