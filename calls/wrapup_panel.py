@@ -65,6 +65,8 @@ def context(
         "edit_until": edit_until(tenant, wrap) if wrap is not None and editable else None,
         "author": who(wrap.author) if wrap is not None and wrap.author_id else "",
         "post_url": links.of("call-wrapup", call),
+        # The customer's timeline: their story, and "Add as a customer" when not saved yet.
+        "customer_url": links.customer(call.customer_number) if call.customer_number else "",
         "tz": tenant.time_zone,
     }
     if detail:

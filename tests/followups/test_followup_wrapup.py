@@ -172,6 +172,9 @@ def test_the_timeline_and_the_card_tell_the_wrap_up_and_the_follow_ups(
     call.save(update_fields=["customer_number"])
     call = end(call)
     client.force_login(manager)
+    card_html = client.get(f"/t/{tenant.code}/calls/{call.code}/status/?view=card").content
+    # The wrap-up leads to the customer's timeline (where they are saved as a customer).
+    assert f'/t/{tenant.code}/customers/+8613800001234/"'.encode() in card_html
     day, _due = tomorrow_at(tenant)
     client.post(
         wrap_url(call),
