@@ -4,8 +4,12 @@ form, with the same rules: calls.services.wrapup)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Answer
@@ -16,9 +20,35 @@ from api.endpoints.calls import CallOut, call_out
 from api.problems import ProblemError, responses
 from calls import selectors
 from calls.models import Disposition
+from calls.services.followups import after_wrapup
 from calls.services.wrapup import WrapUpRefused, wrap_up_of, wrapup_save
 
 router = Router(tags=["calls"])
+
+
+def plain_text(value: str) -> str:
+    """Text a database stores as it is: no NUL, valid Unicode."""
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("Not valid Unicode text.") from None
+    return value
+
+
+class FollowUpPart(Schema):
+    due_at: datetime = Field(
+        ...,
+        description="When to call again (ISO 8601; without an offset: the tenant's time zone).",
+        examples=["2026-05-06T10:30:00+08:00"],
+    )
+    note: str = Field("", description="At most 2,000 characters.", examples=["Send the quote."])
+
+    @field_validator("note")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return plain_text(value)
 
 
 class WrapUpIn(Schema):
@@ -28,17 +58,19 @@ class WrapUpIn(Schema):
         examples=["interested"],
     )
     note: str = Field("", description="At most 2,000 characters.", examples=["Send the offer."])
+    follow_up: FollowUpPart | None = Field(
+        None,
+        description=(
+            "Call the customer again then: a new follow-up for the call's manager; or, for a call "
+            "placed from a follow-up, that follow-up moved to then (without it, saving the "
+            "wrap-up marks that follow-up done)."
+        ),
+    )
 
     @field_validator("note")
     @classmethod
     def _text(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("Null characters are not allowed.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("Not valid Unicode text.") from None
-        return value
+        return plain_text(value)
 
 
 def _body(request) -> WrapUpIn:
@@ -92,8 +124,26 @@ def wrap_up(request, call_id: UUID):
             call_id=call.code,
         )
     had = wrap_up_of(call) is not None
+    part = body.follow_up
+    due_at = None
+    if part is not None:
+        due_at = part.due_at
+        if timezone.is_naive(due_at):
+            due_at = due_at.replace(tzinfo=ZoneInfo(membership.tenant.time_zone))
+    step = after_wrapup(
+        membership=membership, call=call, due_at=due_at, note=part.note if part else ""
+    )
     try:
-        wrapup_save(call=call, membership=membership, disposition=disposition, note=body.note)
+        wrapup_save(
+            call=call, membership=membership, disposition=disposition, note=body.note, also=[step]
+        )
+    except ValidationError as e:  # the follow-up's time or note: nothing was saved
+        raise ProblemError(
+            422,
+            _("The request is not valid: see errors."),
+            errors={f"follow_up.{k}": [str(m) for m in v] for k, v in e.message_dict.items()},
+            call_id=call.code,
+        ) from None
     except WrapUpRefused as e:
         field = {"note_too_long": "note", "disposition": "disposition"}.get(e.code)
         raise ProblemError(

@@ -154,3 +154,34 @@ def test_a_body_that_is_not_json_or_misses_the_disposition(
     r = client.post(url, "{}", content_type="application/json", headers=headers)
     assert r.status_code == 422 and "disposition" in r.json()["errors"]
     assert not WrapUp.objects.exists()
+
+
+def test_the_wrap_up_schedules_a_follow_up(wrap, tenant, manager, token_for):
+    """`follow_up` in the body: a new follow-up for the call's manager, in the wrap-up's
+    transaction; a refused one (a time past) keeps the whole wrap-up unsaved, as a 422."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import FollowUp, WrapUp
+
+    token = token_for(manager, tenant)
+    call = end(placed(tenant, manager))
+    past = (timezone.now() - timedelta(days=1)).isoformat()
+    r = wrap(token, call, disposition="call_back", follow_up={"due_at": past})
+    assert r.status_code == 422, r.content
+    assert "follow_up.due_at" in r.json()["errors"]
+    assert not WrapUp.objects.filter(call=call).exists() and not FollowUp.objects.exists()
+    r = wrap(token, call, disposition="call_back", follow_up={"due_at": "x\x00"})
+    assert r.status_code == 422, r.content
+    due = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    r = wrap(
+        token,
+        call,
+        disposition="call_back",
+        note="Busy",
+        follow_up={"due_at": due.isoformat(), "note": "Send the quote"},
+    )
+    assert r.status_code == 201, r.content
+    f = FollowUp.objects.get()
+    assert (f.assignee, f.source_call, f.due_at, f.note) == (manager, call, due, "Send the quote")
