@@ -19,6 +19,7 @@ from ninja import Status as Answer
 from pydantic import field_validator
 
 from api.problems import ProblemError, ReasonOut, responses
+from api.text import plain_text
 from calls import selectors
 from calls.aicc.reasons import decode
 from calls.forms import KEY_RE
@@ -59,13 +60,7 @@ class CallIn(Schema):
     @field_validator("called", "call_data", "caller_present")
     @classmethod
     def _text(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("Null characters are not allowed.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("Not valid Unicode text.") from None
-        return value
+        return plain_text(value)
 
 
 class CallSummary(Schema):

@@ -19,6 +19,7 @@ from ninja import Status as Answer
 from pydantic import field_validator
 
 from api.problems import ProblemError, responses
+from api.text import plain_text
 from calls.links import TenantLinks
 from console.models import Membership
 from customers import selectors
@@ -30,10 +31,7 @@ router = Router(tags=["customers"])
 MAX_SIZE = 200
 
 
-def _text(value):
-    if value is not None and "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
+_text = plain_text
 
 
 class CustomerIn(Schema):

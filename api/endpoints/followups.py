@@ -21,6 +21,7 @@ from ninja import Status as Answer
 from pydantic import field_validator
 
 from api.problems import ProblemError, responses
+from api.text import plain_text
 from calls import followup_selectors as fs
 from calls import selectors
 from calls.links import TenantLinks
@@ -35,16 +36,7 @@ FollowUpStatus = Literal["open", "done", "cancelled"]
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 
-def _text(value: str | None) -> str | None:
-    if value is None:
-        return value
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("Not valid Unicode text.") from None
-    return value
+_text = plain_text
 
 
 class FollowUpOut(Schema):

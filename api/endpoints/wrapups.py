@@ -18,23 +18,13 @@ from pydantic import field_validator
 
 from api.endpoints.calls import CallOut, call_out
 from api.problems import ProblemError, responses
+from api.text import plain_text
 from calls import selectors
 from calls.models import Disposition
 from calls.services.followups import after_wrapup
 from calls.services.wrapup import WrapUpRefused, wrap_up_of, wrapup_save
 
 router = Router(tags=["calls"])
-
-
-def plain_text(value: str) -> str:
-    """Text a database stores as it is: no NUL, valid Unicode."""
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("Not valid Unicode text.") from None
-    return value
 
 
 class FollowUpPart(Schema):

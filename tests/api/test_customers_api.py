@@ -78,3 +78,14 @@ def test_the_list_pages_by_cursor(client, supervisor, tenant, token_for):
     assert [c["name"] for c in first["items"]] == ["C0", "C1", "C2"]
     rest = send(client, "get", f"/customers?size=3&after={first['next_cursor']}", token).json()
     assert [c["name"] for c in rest["items"]] == ["C3", "C4"] and rest["next_cursor"] is None
+
+
+def test_text_a_database_cannot_store_is_a_problem_not_a_crash(client, manager, tenant, token_for):
+    """A lone surrogate (valid JSON, "\\ud800") or a NUL in a customer's text: 422, nothing
+    stored (the database driver could not store either)."""
+    token = token_for(manager, tenant)
+    for name in ("Li \ud800", "Li \x00"):
+        r = send(client, "post", "/customers", token, {"name": name, "number": "13900000001"})
+        assert r.status_code == 422, r.content
+        assert r["Content-Type"] == "application/problem+json"
+    assert not Customer.objects.exists()
