@@ -32,6 +32,7 @@ from django.utils import timezone
 from calls.aicc.reasons import Group, is_success, reasons_for, reasons_in
 from calls.models import Call, OutcomeSync
 from console.models import Membership, Tenant
+from console.prepared import Prepared
 
 # Where a failed or unknown call's reason can come from (the sources of Call.reason_source).
 FAILURE_SOURCES = ("createCall", "http", "transport", "console", "token")
@@ -207,34 +208,52 @@ class Freshness:
     last_error: str
 
 
-def freshness(membership: Membership, now: datetime | None = None) -> Freshness:
-    """When outcomes were last synced, and how many of the calls this member sees are waiting
-    for their outcome (and overdue), in one query."""
-    now = now or timezone.now()
-    tenant = membership.tenant
-    calls = Call.objects.filter(WAITING_LITERAL, tenant=OuterRef("pk"))
-    calls = calls.filter(created_at__gte=now - SYNC_HORIZON)
-    if not membership.can_read_history:
-        calls = calls.filter(user_id=membership.user_id)
+def _freshness_query(tenant_id: int, since: datetime, overdue_before: datetime, user_id=None):
+    """The freshness row of a tenant (last sync, its error, calls waiting, overdue), counting
+    one customer manager's calls when `user_id` is given."""
+    calls = Call.objects.filter(WAITING_LITERAL, tenant=OuterRef("pk"), created_at__gte=since)
+    if user_id is not None:
+        calls = calls.filter(user_id=user_id)
 
     def count(qs):
         qs = qs.order_by().values("tenant").annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(qs, output_field=IntegerField()), 0)
 
     sync = OutcomeSync.objects.filter(tenant=OuterRef("pk"))
-    row = (
-        Tenant.objects.filter(pk=tenant.pk)
-        .values(
-            last_synced=Subquery(sync.values("last_ok_at")[:1]),
-            last_error=Subquery(sync.values("last_error")[:1]),
-            waiting=count(calls),
-            overdue=count(calls.filter(outcome_code="", created_at__lt=now - overdue_after())),
-        )
-        .first()
+    return (
+        Tenant.objects.filter(pk=tenant_id)
+        .order_by()
+        .values_list(
+            Subquery(sync.values("last_ok_at")[:1]),
+            Subquery(sync.values("last_error")[:1]),
+            count(calls),
+            count(calls.filter(outcome_code="", created_at__lt=overdue_before)),
+        )[:1]
     )
+
+
+# Prepared (console/prepared.py): the history and the call page show it on every load, and the
+# ORM takes far longer to build this query than the database to run it (docs/performance.md).
+_FRESHNESS_ALL = Prepared(_freshness_query, tenant_id=int, since=datetime, overdue_before=datetime)
+_FRESHNESS_OWN = Prepared(
+    _freshness_query, tenant_id=int, since=datetime, overdue_before=datetime, user_id=int
+)
+
+
+def freshness(membership: Membership, now: datetime | None = None) -> Freshness:
+    """When outcomes were last synced, and how many of the calls this member sees are waiting
+    for their outcome (and overdue), in one query."""
+    now = now or timezone.now()
+    values = {
+        "tenant_id": membership.tenant_id,
+        "since": now - SYNC_HORIZON,
+        "overdue_before": now - overdue_after(),
+    }
+    if membership.can_read_history:
+        rows = _FRESHNESS_ALL.rows(**values)
+    else:
+        rows = _FRESHNESS_OWN.rows(**values, user_id=membership.user_id)
+    last_synced, last_error, waiting, overdue = rows[0] if rows else (None, "", 0, 0)
     return Freshness(
-        last_synced=row["last_synced"],
-        waiting=row["waiting"],
-        overdue=row["overdue"],
-        last_error=row["last_error"] or "",
+        last_synced=last_synced, waiting=waiting, overdue=overdue, last_error=last_error or ""
     )

@@ -81,12 +81,15 @@ class _Compiled:
         self.slots = slots
         klass_info = compiler.klass_info
         select = compiler.select
+        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        if klass_info is None:  # values_list(): rows as tuples (Prepared.rows)
+            self.model = None
+            return
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
         self.populators_args = (klass_info, select)
-        self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         if compiler.annotation_col_map:
             raise ValueError("Prepared: annotations are not supported")
 
@@ -135,17 +138,26 @@ class Prepared:
         ]
         return c.sql, params
 
-    def all(self, using: str = "default", **values) -> list:
+    def rows(self, using: str = "default", **values) -> list:
+        """The rows as tuples, converted as the ORM converts them (a values_list() queryset's
+        own rows; for a model queryset, its columns)."""
         sql, params = self.sql(using, **values)
         connection = connections[using]
         c = self._for(using)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if rows and c.converters:
+            rows = [tuple(row) for row in _convert(rows, c.converters, connection)]
+        return rows
+
+    def all(self, using: str = "default", **values) -> list:
+        c = self._for(using)
+        if c.model is None:
+            raise TypeError("Prepared: a values_list() query: use rows()")
+        rows = self.rows(using, **values)
         if not rows:
             return []
-        if c.converters:
-            rows = _convert(rows, c.converters, connection)
         populators = get_related_populators(*c.populators_args, using)
         objects = []
         for row in rows:

@@ -232,3 +232,33 @@ def test_a_tenant_page_takes_user_and_membership_from_the_session(
     client.force_login(manager)
     Membership.objects.filter(tenant=tenant, user=manager).delete()
     assert client.get(page).status_code == 404
+
+
+def test_the_freshness_row_matches_orm(manager, manager_membership, tenant, other_tenant):
+    """The history's freshness line (a values_list() query with correlated subqueries): the
+    prepared rows are the ORM's rows, for the whole tenant and for one manager, with calls
+    waiting, overdue and done, and another tenant's apart."""
+    from calls.models import OutcomeSync
+    from calls.selectors import _FRESHNESS_ALL, _FRESHNESS_OWN, _freshness_query
+
+    now = timezone.now()
+    OutcomeSync.objects.create(tenant=tenant, last_ok_at=now, last_error="timeout")
+    for i, (ago, outcome) in enumerate([(1, ""), (30, ""), (30, "0"), (60 * 24 * 9, "")]):
+        call = Call.objects.create(
+            tenant=tenant, user=manager, softphone="10001", called=f"1380000000{i}",
+            idempotency_key=f"fresh-{i}", status=Call.Status.PLACED, outcome_code=outcome,
+            outcome_source="" if not outcome else "cdr",
+        )  # fmt: skip
+        Call.objects.filter(pk=call.pk).update(created_at=now - timedelta(minutes=ago))
+    values = {
+        "tenant_id": tenant.pk,
+        "since": now - timedelta(days=7),
+        "overdue_before": now - timedelta(minutes=10),
+    }
+    mine = {**values, "user_id": manager.pk}
+    assert _FRESHNESS_ALL.rows(**values) == list(_freshness_query(**values))
+    assert _FRESHNESS_OWN.rows(**mine) == list(_freshness_query(**mine))
+    [(synced, error, waiting, overdue)] = _FRESHNESS_ALL.rows(**values)
+    assert (error, waiting, overdue) == ("timeout", 2, 1) and synced is not None
+    other = {**values, "tenant_id": other_tenant.pk}
+    assert _FRESHNESS_ALL.rows(**other) == [(None, None, 0, 0)]
