@@ -6,9 +6,11 @@ JSON and form bodies for the callbacks); about 20 s on the 2-core machine."""
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,3 +244,37 @@ def test_callback_events_never_fail(body, kind, as_form, tenant, tracebacks, db)
     else:
         response = client.post(url, json.dumps(body), content_type="application/json")
     _check(response, f"{kind} {body!r}", tracebacks)
+
+
+def test_wrap_up_and_comment_forms_never_fail(clients, tenant, manager, tracebacks):
+    """Each field of the wrap-up form (with its follow-up part) and of the supervisors' comment,
+    alone, with every hostile value, on an ended call: plain and htmx posts (their paths carry
+    the call, so they are not in ENDPOINTS)."""
+    from tests.calls.test_wrapup import end, placed
+
+    call = end(placed(tenant, manager))
+    base = f"/t/{tenant.code}/calls/{call.code}/wrap-up/"
+    forms = [
+        ("manager", base, ("disposition", "note", "follow_up-due_date", "follow_up-due_time",
+                           "follow_up-note", "back")),
+        ("supervisor", base + "comments/", ("text", "back")),
+    ]  # fmt: skip
+    for role, url, fields in forms:
+        for name in fields:
+            for value in SWEEP:
+                for headers in ({}, {"HX-Request": "true"}):
+                    r = clients[role].post(url, {name: value}, headers=headers)
+                    _check(r, f"{role} POST {url} {name}={value!r} {headers}", tracebacks)
+    # With a disposition offered, so the follow-up part's values reach the services.
+    chosen = tenant.dispositions.get(key="call_back").pk
+    soon = (timezone.now() + timedelta(days=30)).date().isoformat()
+    for value in SWEEP:
+        for part in ({"follow_up-due_date": value, "follow_up-due_time": "10:00"},
+                     {"follow_up-due_date": soon, "follow_up-due_time": value},
+                     {"follow_up-due_date": soon, "follow_up-due_time": "10:00",
+                      "follow_up-note": value}):  # fmt: skip
+            r = clients["manager"].post(base, {"disposition": chosen, **part})
+            _check(r, f"manager POST {base} {part!r}", tracebacks)
+    from calls.models import FollowUp
+
+    assert FollowUp.objects.filter(source_call=call).exists()  # the services were reached
