@@ -1,9 +1,14 @@
 // Small progressive enhancements; every page works without this file.
 
 // A form sends one request at a time. Its buttons are marked busy, not disabled: a disabled
-// button loses the keyboard focus to the page body.
-document.addEventListener("htmx:beforeRequest", (e) => {
+// button loses the keyboard focus to the page body. Only the form's own requests count: a field's
+// request (the call form's customer card, as the number is typed) holds nothing.
+function ownForm(e) {
   const f = e.detail.elt.closest("form");
+  return f && e.detail.elt === f ? f : null;
+}
+document.addEventListener("htmx:beforeRequest", (e) => {
+  const f = ownForm(e);
   if (!f) return;
   if (f.getAttribute("aria-busy") === "true") {
     e.preventDefault();
@@ -13,7 +18,7 @@ document.addEventListener("htmx:beforeRequest", (e) => {
   f.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-disabled", "true"));
 });
 document.addEventListener("htmx:afterRequest", (e) => {
-  const f = e.detail.elt.closest("form");
+  const f = ownForm(e);
   if (!f) return;
   f.removeAttribute("aria-busy");
   f.querySelectorAll("button[type=submit]").forEach((b) => b.removeAttribute("aria-disabled"));

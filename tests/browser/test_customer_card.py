@@ -50,3 +50,24 @@ def test_a_manager_sees_the_colleague_warning_before_calling(
     page.get_by_label("Customer's number").fill("13900000000")
     page.locator("#save-customer").wait_for()
     assert page.locator("#colleague-warning").count() == 0
+
+
+def test_the_call_goes_through_while_the_card_is_loading(
+    page, live_server, manager, tenant, simctl
+):
+    """The card's request (sent as the number is typed) does not hold the call form: a Call
+    clicked while the card is still loading is placed (it was dropped: the card's request marked
+    the whole form busy)."""
+    held = []  # the card's request, held in flight until the call is placed
+
+    log_in(page, live_server, "bob")
+    page.wait_for_url(f"**/t/{tenant.code}/call/")
+    page.route("**/call/customer/**", lambda route: held.append(route))
+    page.get_by_label("Customer's number").fill("13800001299")
+    page.wait_for_function("() => document.getElementById('call-form') !== null")
+    page.wait_for_timeout(600)  # past the 300 ms the card waits for typing to stop
+    assert len(held) == 1
+    page.get_by_role("button", name="Call", exact=True).click()
+    page.locator("#call-area .serial").wait_for()
+    assert Call.objects.filter(called="13800001299").count() == 1
+    held[0].continue_()
