@@ -42,7 +42,8 @@ def _after_save(request, customer):
 @require_GET
 def customers(request):
     tenant = request.tenant
-    q = request.GET.get("q", "")[:100]
+    # A search is text: what no database stores (a NUL, a lone surrogate) matches nothing.
+    q = request.GET.get("q", "")[:100].replace("\x00", "").encode("utf-8", "ignore").decode()
     page = selectors.directory_page(selectors.search(tenant, q), after=request.GET.get("after"))
     region = tenant.default_region
     rows = [
