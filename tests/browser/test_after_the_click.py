@@ -256,6 +256,10 @@ def test_the_keyboard_focus_is_never_dropped(page, live_server, manager, tenant,
 
     # "Yes, call again": the question goes, the focus goes to the new card's heading.
     page.get_by_role("button", name="Call", exact=True).click()
+    # The question's form is htmx's once its swap has settled (an Enter before that submits it
+    # as a plain form: the whole page loads, the focus on the number field, as without JS).
+    page.get_by_role("button", name="Yes, call again").wait_for()
+    expect(page.locator("#call-area")).not_to_have_class(re.compile("htmx-settling"))
     page.get_by_role("button", name="Yes, call again").focus()
     page.keyboard.press("Enter")
     page.locator("#call-area [data-kind=live]").wait_for()
