@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from calls import export, result_panel, selectors, wrapup_panel
-from calls.call_status import history_status, status_of
+from calls.call_status import status_of
 from calls.history_filter import HistoryFilter
-from calls.links import TenantLinks
-from calls.models import Call, WrapUpState
+from calls.history_rows import history_rows
+from calls.models import Call
 from calls.paging import history_page, page_size
 from calls.readers import reader_for
 from calls.services.dispositions import dispositions_of
@@ -26,7 +26,6 @@ from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
 from console.selectors import managers_of
-from customers.selectors import names_for
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,58 +41,6 @@ def _filter_form(membership: Membership, request, dispositions=None) -> HistoryF
         ita=membership.tenant.is_ita,
         dispositions=dispositions,
     )
-
-
-def _rows(membership: Membership, calls: list[Call], dispositions: list) -> list[dict]:
-    """The page's rows as plain values for the template: per-row template work (URL reversing,
-    time zone conversion and date formatting, decoding and translating reasons, `translate`
-    tags) was most of the page's time. Each row's one status comes from calls.call_status, with
-    calls sharing a reason or an outcome decoded once per page; URLs come from calls.links
-    (reversed once per tenant)."""
-    tz = ZoneInfo(membership.tenant.time_zone)
-    links = TenantLinks(membership.tenant.code)
-    can_call = membership.role == Membership.Role.MANAGER
-    now = timezone.now()
-    names, memo = {}, {}
-    # The customers' names: one query for the page's numbers.
-    customers = names_for(membership.tenant, {c.customer_number for c in calls})
-    labels = {d.pk: d.label for d in dispositions}
-    pending_on = membership.tenant.wrapup_required
-    rows = []
-    for c in calls:
-        reader = reader_for(membership, c)
-        who = None
-        if c.user_id is not None:
-            who = names.get(c.user_id)
-            if who is None:
-                who = names[c.user_id] = c.user.get_full_name() or c.user.username
-        shown = history_status(c, memo, now, reader)
-        rows.append(
-            {
-                "href": links.of("call-detail", c),
-                "time": c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                "who": who,
-                "softphone": c.softphone,
-                "called": c.called,
-                "customer": customers.get(c.customer_number, ""),
-                "customer_url": links.customer(c.customer_number) if c.customer_number else "",
-                "tone": shown.tone,
-                "status": shown.short,
-                "serial": c.serial,
-                "overdue": selectors.is_overdue(c, now),
-                # The wrap-up: its disposition, or awaiting it, or "your phone not reached".
-                "disposition": labels.get(c.disposition_id, ""),
-                "has_note": c.has_note,
-                "awaiting": pending_on and c.wrapup_state == WrapUpState.PENDING,
-                "phone": c.wrapup_state == WrapUpState.PHONE,
-                "again": (
-                    links.call_again(c.called)
-                    if can_call and c.user_id == membership.user_id and not shown.live
-                    else ""
-                ),
-            }
-        )
-    return rows
 
 
 @tenant_view()
@@ -112,7 +59,7 @@ def history(request):
     ctx = {
         "form": form,
         "page": page,
-        "rows": _rows(membership, page.calls, dispositions),
+        "rows": history_rows(membership, page.calls, dispositions),
         "history_url": reverse("history", kwargs={"tenant_code": membership.tenant.code}),
         "query": form.querystring(),
         "size_param": request.GET.get("size", ""),

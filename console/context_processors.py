@@ -1,6 +1,15 @@
 from django.utils.functional import SimpleLazyObject
 
 from console.models import Membership
+from console.prepared import Prepared
+
+# Prepared (console/prepared.py): every signed-in page's header lists the user's tenants.
+_MEMBERSHIPS = Prepared(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id).select_related("tenant").order_by("tenant__name")
+    ),
+    user_id=int,
+)
 
 # The navigation entry each page belongs to (its URL name -> entry). The entry's own page is
 # marked aria-current="page", the pages under it aria-current="true".
@@ -59,11 +68,7 @@ def nav(request):
     def others():
         if not request.user.is_authenticated:
             return []
-        return list(
-            Membership.objects.filter(user=request.user)
-            .select_related("tenant")
-            .order_by("tenant__name")
-        )
+        return _MEMBERSHIPS.all(user_id=request.user.pk)
 
     match = getattr(request, "resolver_match", None)
     name = match.url_name if match else None

@@ -12,6 +12,7 @@ from calls.aicc.reasons import Reason
 from calls.models import Disposition
 from console import audit
 from console.models import Tenant
+from console.prepared import Prepared
 
 CONNECTED, NOT_CONNECTED = Disposition.Kind.CONNECTED, Disposition.Kind.NOT_CONNECTED
 
@@ -60,12 +61,16 @@ def defaults_for_new_tenant(sender, instance: Tenant, created: bool, raw: bool =
 # --- reading ------------------------------------------------------------------------------------
 
 
+# Prepared (console/prepared.py): the history, the call page's wrap-up and the dashboard read it.
+_DISPOSITIONS = Prepared(
+    lambda tenant_id: Disposition.objects.filter(tenant_id=tenant_id), tenant_id=int
+)
+
+
 def dispositions_of(tenant: Tenant, *, archived: bool = True) -> list[Disposition]:
     """The tenant's dispositions in their order (without the archived ones: what is offered)."""
-    qs = Disposition.objects.filter(tenant=tenant)
-    if not archived:
-        qs = qs.filter(archived=False)
-    return list(qs)
+    found = _DISPOSITIONS.all(tenant_id=tenant.pk)
+    return found if archived else [d for d in found if not d.archived]
 
 
 def disposition_of(tenant: Tenant, code) -> Disposition:

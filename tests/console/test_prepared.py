@@ -262,3 +262,34 @@ def test_the_freshness_row_matches_orm(manager, manager_membership, tenant, othe
     assert (error, waiting, overdue) == ("timeout", 2, 1) and synced is not None
     other = {**values, "tenant_id": other_tenant.pk}
     assert _FRESHNESS_ALL.rows(**other) == [(None, None, 0, 0)]
+
+
+def test_the_header_memberships_and_dispositions_match_orm(manager, tenant, other_tenant):
+    """Two reads on most pages: the header's list of the user's tenants (with each tenant) and
+    the tenant's dispositions in their order; the prepared rows are the ORM's, another tenant's
+    and another user's apart."""
+    from calls.models import Disposition
+    from calls.services.dispositions import _DISPOSITIONS, dispositions_of
+    from console.context_processors import _MEMBERSHIPS
+
+    Membership.objects.create(tenant=other_tenant, user=manager, role=Membership.Role.SUPERVISOR)
+    orm = list(
+        Membership.objects.filter(user_id=manager.pk)
+        .select_related("tenant")
+        .order_by("tenant__name")
+    )
+    got = _MEMBERSHIPS.all(user_id=manager.pk)
+    assert [(m.pk, m.tenant.name, m.role) for m in got] == [
+        (m.pk, m.tenant.name, m.role) for m in orm
+    ]
+    assert len(got) == 2
+
+    first = Disposition.objects.filter(tenant=tenant).first()
+    first.archived = True
+    first.save()
+    assert _DISPOSITIONS.all(tenant_id=tenant.pk) == list(Disposition.objects.filter(tenant=tenant))
+    offered = dispositions_of(tenant, archived=False)
+    assert first not in offered and offered == list(
+        Disposition.objects.filter(tenant=tenant, archived=False)
+    )
+    assert {d.tenant_id for d in dispositions_of(other_tenant)} == {other_tenant.pk}
