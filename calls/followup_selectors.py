@@ -16,15 +16,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from calls.models import FollowUp
 from calls.selectors import day_start
 from console.models import Membership
+from console.prepared import Prepared
 
 GROUP_SIZE = 10  # rows shown per group; more by "Later ones" (keyset) links
+COUNT_CAP = 999  # counts past it show as "999+" (groups' totals, the navigation's due count)
+FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)  # the overdue group's range starts here
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # the upcoming group's range ends here
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUPS = ("overdue", "today", "upcoming")
 LIST_RELATED = ("assignee", "created_by", "source_call", "placed_call")
@@ -87,15 +92,20 @@ def day_bounds(tenant, now: datetime) -> tuple[datetime, datetime]:
 
 def due_count(membership: Membership, now: datetime | None = None) -> int:
     """A customer manager's open follow-ups due by the end of today (overdue ones too): the
-    navigation's number. One index range count."""
+    navigation's number, counted up to COUNT_CAP + 1 (the badge says "999+" past the cap, and a
+    manager with 10,000 open follow-ups does not pay for counting them on every page)."""
     now = now or timezone.now()
     _start, tomorrow = day_bounds(membership.tenant, now)
-    return FollowUp.objects.filter(
-        tenant_id=membership.tenant_id,
-        assignee_id=membership.user_id,
-        status=FollowUp.Status.OPEN,
-        due_at__lt=tomorrow,
-    ).count()
+    return (
+        FollowUp.objects.filter(
+            tenant_id=membership.tenant_id,
+            assignee_id=membership.user_id,
+            status=FollowUp.Status.OPEN,
+            due_at__lt=tomorrow,
+        )
+        .values("pk")[: COUNT_CAP + 1]
+        .count()
+    )
 
 
 # --- keyset cursors on (due_at, id) -----------------------------------------------------------
@@ -142,8 +152,13 @@ def page(qs: QuerySet[FollowUp], *, cursor: str | None, size: int) -> tuple[list
 class Group:
     name: str
     rows: list = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # counted up to COUNT_CAP + 1
     next_cursor: str | None = None
+
+    @property
+    def capped(self) -> bool:
+        """More than COUNT_CAP: the total shows as "999+"."""
+        return self.total > COUNT_CAP
 
 
 @dataclass
@@ -154,8 +169,67 @@ class Listing:
 
     @property
     def due(self) -> int:
-        """Overdue and due today (the navigation's count, for the list's own person)."""
-        return sum(g.total for g in self.groups if g.name != "upcoming")
+        """Overdue and due today (the navigation's count, for the list's own person; past
+        COUNT_CAP it says COUNT_CAP + 1, as due_count does)."""
+        return min(sum(g.total for g in self.groups if g.name != "upcoming"), COUNT_CAP + 1)
+
+
+# The list's queries are prepared (console/prepared.py): the page ran four small queries whose
+# building by the ORM cost ten times their running (docs/performance.md, "Follow-ups list").
+# Each group is the range [start, end) of due times; "open" and the tenant (and the person) are
+# the index's first columns (followup_assignee_due, followup_tenant_due).
+def _open(tenant_id, assignee_id=None) -> QuerySet[FollowUp]:
+    qs = FollowUp.objects.filter(tenant_id=tenant_id, status=FollowUp.Status.OPEN)
+    return qs if assignee_id is None else qs.filter(assignee_id=assignee_id)
+
+
+def _types(one_person: bool, **types) -> dict:
+    return {"tenant_id": int, **({"assignee_id": int} if one_person else {}), **types}
+
+
+_COUNTS = {
+    one_person: Prepared(
+        lambda tenant_id, start, end, assignee_id=None: (
+            _open(tenant_id, assignee_id)
+            .filter(due_at__gte=start, due_at__lt=end)
+            .values_list("pk")[: COUNT_CAP + 1]
+        ),
+        **_types(one_person, start=datetime, end=datetime),
+    )
+    for one_person in (False, True)
+}
+_PAGES: dict[tuple[bool, int], Prepared] = {}
+
+
+def _page_query(one_person: bool, size: int) -> Prepared:
+    """A group's page after the keyset (after_due, after_id) inside [start, end): without a
+    cursor, after_due is the range's start and after_id 0."""
+    key = (one_person, size)
+    if key not in _PAGES:
+        _PAGES[key] = Prepared(
+            lambda tenant_id, start, end, after_due, after_id, assignee_id=None: (
+                _open(tenant_id, assignee_id)
+                .filter(due_at__gte=start, due_at__lt=end)
+                .filter(Q(due_at__gt=after_due) | Q(due_at=after_due, id__gt=after_id))
+                .select_related(*LIST_RELATED)
+                .order_by("due_at", "id")[: size + 1]
+            ),
+            **_types(one_person, start=datetime, end=datetime, after_due=datetime, after_id=int),
+        )
+    return _PAGES[key]
+
+
+def _totals(who: dict, ranges: dict) -> dict[str, int]:
+    """Each group's count (up to COUNT_CAP + 1), in one query."""
+    prepared = _COUNTS["assignee_id" in who]
+    parts, params = [], []
+    for start, end in ranges.values():
+        sql, p = prepared.sql(**who, start=start, end=end)
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608 - the ORM's SQL
+        params += p
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(ranges, cursor.fetchone(), strict=True))
 
 
 def listing(
@@ -167,28 +241,42 @@ def listing(
     size: int | None = None,
 ) -> Listing:
     """The open follow-ups in their three groups, soonest due first (overdue: the longest
-    overdue first), each at most `size` rows from its cursor on, with every group's total: four
-    queries whatever the numbers."""
+    overdue first), each at most `size` rows from its cursor on, with every group's total (up
+    to COUNT_CAP + 1): four queries whatever the numbers."""
     now = now or timezone.now()
     cursors = cursors or {}
     size = size or GROUP_SIZE
     today_start, tomorrow = day_bounds(membership.tenant, now)
-    qs = visible_follow_ups(membership).filter(status=FollowUp.Status.OPEN)
-    if assignee_id is not None and membership.can_read_history:
-        qs = qs.filter(assignee_id=assignee_id)
+    who = {"tenant_id": membership.tenant_id}
+    if not membership.can_read_history:
+        who["assignee_id"] = membership.user_id
+    elif assignee_id is not None:
+        who["assignee_id"] = assignee_id
     ranges = {
-        "overdue": Q(due_at__lt=now),
-        "today": Q(due_at__gte=now, due_at__lt=tomorrow),
-        "upcoming": Q(due_at__gte=tomorrow),
+        "overdue": (FAR_PAST, now),
+        "today": (now, tomorrow),
+        "upcoming": (tomorrow, FAR_FUTURE),
     }
-    totals = qs.aggregate(**{name: Count("pk", filter=q) for name, q in ranges.items()})
+    totals = _totals(who, ranges)
+    query = _page_query("assignee_id" in who, size)
     groups = []
     for name in GROUPS:
-        group = Group(name=name, total=totals[name] or 0)
+        group = Group(name=name, total=totals[name])
         if group.total:
-            group.rows, group.next_cursor = page(
-                qs.filter(ranges[name]), cursor=cursors.get(name), size=size
+            start, end = ranges[name]
+            after_due, after_id = decode_cursor(cursors.get(name) or "") or (start, 0)
+            rows = query.all(
+                **who,
+                start=max(start, after_due),
+                end=end,
+                after_due=after_due,
+                after_id=after_id,
             )
+            for row in rows:
+                row.tenant = membership.tenant
+            group.rows = rows[:size]
+            if len(rows) > size:
+                group.next_cursor = encode_cursor(group.rows[-1])
         groups.append(group)
     return Listing(groups=groups, today_start=today_start, tomorrow_start=tomorrow)
 

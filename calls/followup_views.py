@@ -125,6 +125,7 @@ def follow_ups(request):
             "name": g.name,
             "title": GROUP_TITLES[g.name],
             "total": g.total,
+            "capped": g.capped,
             "rows": _rows(request, g.rows),
             "more_url": f"?{g.name}_after={g.next_cursor}"
             + (f"&assignee={assignee_id}" if assignee_id else "")

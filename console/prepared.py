@@ -82,7 +82,7 @@ class _Compiled:
         klass_info = compiler.klass_info
         select = compiler.select
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        if klass_info is None:  # values_list(): rows as tuples (Prepared.rows)
+        if klass_info is None or queryset.query.values_select:  # values_list(): tuples (rows)
             self.model = None
             return
         self.model = klass_info["model"]
