@@ -10,8 +10,7 @@ from django.utils import timezone
 from calls import followup_selectors as fs
 from calls.models import FollowUp
 from console.models import Membership
-
-from conftest import make_follow_up
+from tests.followups.conftest import make_follow_up
 
 
 def _orm_group(tenant, name, now, tomorrow, assignee_id=None):
