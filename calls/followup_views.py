@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from calls import followup_selectors as fs
 from calls import selectors
 from calls.followup_forms import CancelForm, RescheduleForm, ScheduleForm
+from calls.followup_rows import rows_html
 from calls.links import TenantLinks
 from calls.readers import reader_for
 from calls.services import followups
@@ -126,7 +127,7 @@ def follow_ups(request):
             "title": GROUP_TITLES[g.name],
             "total": g.total,
             "capped": g.capped,
-            "rows": _rows(request, g.rows),
+            "rows": rows_html(request, _rows(request, g.rows)),
             "more_url": f"?{g.name}_after={g.next_cursor}"
             + (f"&assignee={assignee_id}" if assignee_id else "")
             if g.next_cursor
