@@ -232,6 +232,9 @@ def main():
     parser.add_argument("--page", type=int, default=10_000, help="the deep page to measure")
     parser.add_argument("--seed-only", action="store_true", help="seed, then stop")
     parser.add_argument("--explain", action="store_true", help="print each page's query plan")
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose label contains one of these (a,b)"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -269,6 +272,9 @@ def main():
         ("disposition + has a note", f"{base}?disposition=interested&has_note=yes"),
         ("dashboard (30 days)", f"/t/{tenant.code}/dashboard/"),
     ]
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        cases = [c for c in cases if any(w in c[0] for w in wanted)]
     if args.explain:
         for label, url in cases:
             if "/calls/" in url:
@@ -280,6 +286,8 @@ def main():
     for label, url in cases:
         ms, n = measure(client, url, args.repeat)
         print(f"{label:<34} {ms:>10.1f} {n:>8}")
+    if args.only and "admin" not in args.only:
+        return
     admin = Client()
     admin.force_login(root)
     ms, n = measure(admin, "/django-admin/calls/call/", max(3, args.repeat // 3))
