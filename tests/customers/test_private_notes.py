@@ -108,7 +108,7 @@ def test_the_api_sets_it_keeps_it_when_left_out_and_hides_it_from_colleagues(
     manager,
     colleague,
     supervisor,
-    token_for,
+    token_for,  # noqa: F811
     bearer,  # noqa: F811
 ):
     call = end(placed(tenant, colleague))
