@@ -45,6 +45,7 @@ COLUMNS = [
     "wrap_up",
     "disposition",
     "note",
+    "note_private",
     "wrapped_up_by",
 ]
 SERIAL = COLUMNS.index("serial")
@@ -74,6 +75,7 @@ WIDTHS = [
     9,
     20,
     40,
+    8,
     14,
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -146,6 +148,7 @@ FIELDS = (
     "disposition__label_en",
     "disposition__label_zh",
     "wrap_up__note",
+    "wrap_up__note_private",
     "wrap_up__author__username",
     "wrap_up__automatic",
 )
@@ -158,7 +161,7 @@ def _blank(value) -> str:
 def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
     (created, code, first, last, login, softphone, caller, called, status, serial, r_source,
      r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk,
-     wrapup, d_en, d_zh, note, author, automatic) = v  # fmt: skip
+     wrapup, d_en, d_zh, note, private, author, automatic) = v  # fmt: skip
     answered = ""
     if o_source in ("push", "cdr"):
         answered = "yes" if talking_at else "no"
@@ -184,6 +187,8 @@ def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
         wrapup,
         label_in_language(d_en, d_zh),
         note or "",
+        # Exports are the supervisors' and admins', who read private notes too: marked as such.
+        "yes" if note and private else "",
         "automatic" if automatic else (author or ""),
     ]
 

@@ -10,8 +10,6 @@ pages go on by keyset on (due_at, id), so the list costs the same at 10 or 10,00
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from calls.models import FollowUp
+from calls.paging import decode_cursor, encode_key
 from calls.selectors import day_start
 from console.models import Membership
 from console.prepared import Prepared
@@ -30,7 +29,6 @@ GROUP_SIZE = 10  # rows shown per group; more by "Later ones" (keyset) links
 COUNT_CAP = 999  # counts past it show as "999+" (groups' totals, the navigation's due count)
 FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)  # the overdue group's range starts here
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # the upcoming group's range ends here
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 GROUPS = ("overdue", "today", "upcoming")
 LIST_RELATED = ("assignee", "created_by", "source_call", "placed_call")
 # The columns a list row shows (the related calls' and people's few, not their every column).
@@ -112,17 +110,7 @@ def due_count(membership: Membership, now: datetime | None = None) -> int:
 
 
 def encode_cursor(follow_up: FollowUp) -> str:
-    micros = (follow_up.due_at - EPOCH) // timedelta(microseconds=1)
-    return base64.urlsafe_b64encode(f"{micros}.{follow_up.pk}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        micros, pk = raw.split(".")
-        return EPOCH + timedelta(microseconds=int(micros)), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
-        return None
+    return encode_key(follow_up.due_at, follow_up.pk)  # decode_cursor: calls/paging.py
 
 
 def after(qs: QuerySet[FollowUp], cursor: str | None) -> QuerySet[FollowUp]:

@@ -339,6 +339,9 @@ class WrapUp(models.Model):
     call = models.OneToOneField(Call, models.CASCADE, related_name="wrap_up")
     disposition = models.ForeignKey(Disposition, models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
+    # A private note: only its author, supervisors and admins read it; colleagues who see the
+    # call (the customer's timeline) see the disposition without the note (`note_for`).
+    note_private = models.BooleanField(default=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -350,10 +353,19 @@ class WrapUp(models.Model):
     def __str__(self) -> str:
         return f"wrap-up of {self.call_id}"
 
+    def note_for(self, membership) -> str:
+        """The note as `membership` may read it: a private note only for its author and for
+        supervisors and admins ("" for everyone else)."""
+        if self.note_private and not (
+            membership.can_read_history or self.author_id == membership.user_id
+        ):
+            return ""
+        return self.note
+
 
 class WrapUpChange(models.Model):
-    """One write of a wrap-up: who, when, before and after ({"disposition": id, "note": ...};
-    before is {} for the first)."""
+    """One write of a wrap-up: who, when, before and after ({"disposition": id, "note": ...,
+    "note_private": bool}; before is {} for the first; older changes have no "note_private")."""
 
     wrap_up = models.ForeignKey(WrapUp, models.CASCADE, related_name="changes")
     actor = models.ForeignKey(

@@ -21,13 +21,19 @@ MAX_PAGE_SIZE = 200
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def encode_key(at: datetime, pk: int) -> str:
+    """An opaque keyset cursor for the row (at, pk): base64 of its time and id. The history's
+    cursor, on (created_at, id); the follow-ups list's, on (due_at, id)."""
+    micros = (at - EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(f"{micros}.{pk}".encode()).decode().rstrip("=")
+
+
 def encode_cursor(call: Call) -> str:
-    micros = (call.created_at - EPOCH) // timedelta(microseconds=1)
-    raw = f"{micros}.{call.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_key(call.created_at, call.pk)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """(time, id) of a cursor from `encode_key`, or None for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         micros, pk = raw.split(".")

@@ -33,10 +33,18 @@ def reason_dict(reason: Reason | None) -> dict | None:
 
 
 def call_dict(
-    call: Call, *, reader, manager: str | None, links: TenantLinks, full: bool = True
+    call: Call,
+    *,
+    reader,
+    manager: str | None,
+    links: TenantLinks,
+    full: bool = True,
+    viewer=None,
 ) -> dict:
     """The call in `reader`'s words (calls.readers): the summary the API's list gives, and with
-    `full` every field of the API's one-call answer."""
+    `full` every field of the API's one-call answer. `viewer`: the Membership reading it (its
+    wrap-up's private note is "" unless they may read it); None for the tenant's own systems
+    (webhooks), which read every note."""
     out = {
         "id": call.code,
         "created_at": call.created_at,
@@ -65,15 +73,16 @@ def call_dict(
                 "alerting_at": call.alerting_at,
                 "released_at": call.released_at,
                 "agent_talk_seconds": call.agent_talk_seconds,
-                "wrap_up": wrap_up_dict(call),
+                "wrap_up": wrap_up_dict(call, viewer),
             }
         )
     return out
 
 
-def wrap_up_dict(call: Call) -> dict:
+def wrap_up_dict(call: Call, viewer=None) -> dict:
     """The call's wrap-up (calls.services.wrapup): where it stands, its disposition (both labels,
-    as the admin typed them), note, and who wrapped it up (None: automatic). One query, only
+    as the admin typed them), note (a private one only if `viewer` may read it: WrapUp.note_for;
+    every note without a viewer), and who wrapped it up (None: automatic). One query, only
     for a call that has one."""
     wrap = None
     if call.wrapup_state in (WrapUpState.DONE, WrapUpState.AUTO):
@@ -92,12 +101,19 @@ def wrap_up_dict(call: Call) -> dict:
             if d is not None
             else None
         ),
-        "note": wrap.note if wrap is not None else "",
+        "note": _note(wrap, viewer),
+        "note_private": bool(wrap and wrap.note_private),
         "automatic": bool(wrap and wrap.automatic),
         "wrapped_up_by": wrap.author.username if wrap is not None and wrap.author_id else None,
         "wrapped_at": wrap.wrapped_at if wrap is not None else None,
         "updated_at": wrap.updated_at if wrap is not None else None,
     }
+
+
+def _note(wrap: WrapUp | None, viewer) -> str:
+    if wrap is None:
+        return ""
+    return wrap.note if viewer is None else wrap.note_for(viewer)
 
 
 def as_json(value):

@@ -218,7 +218,13 @@ def rows_of(membership: Membership, entries: list[Entry]) -> list[dict]:
             row = call_row(membership, entry.item, memo, now, tz, links)
             wrap = getattr(entry.item, "wrap_up", None)
             if wrap is not None:
-                row.update(disposition=wrap.disposition.label, note=wrap.note)
+                # A private note only for its author, supervisors and admins.
+                note = wrap.note_for(membership)
+                row.update(
+                    disposition=wrap.disposition.label,
+                    note=note,
+                    note_private=bool(note) and wrap.note_private,
+                )
         else:
             row = follow_up_row(membership, entry.item, now, tz)
         rows.append({"kind": entry.kind, **row})

@@ -33,6 +33,13 @@ class WrapUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
         help_text=_("What was said, what happens next (at most 2,000 characters)."),
     )
+    note_private = forms.BooleanField(
+        label=_("Only me and supervisors can read this note"),
+        required=False,
+        help_text=_(
+            "Colleagues who see this customer's calls then see the disposition, not the note."
+        ),
+    )
 
     def __init__(
         self,
@@ -43,7 +50,11 @@ class WrapUpForm(forms.Form):
     ):
         initial = {}
         if wrap is not None:
-            initial = {"disposition": wrap.disposition_id, "note": wrap.note}
+            initial = {
+                "disposition": wrap.disposition_id,
+                "note": wrap.note,
+                "note_private": wrap.note_private,
+            }
         super().__init__(data, initial=initial)
         # Offered: the active ones, and the one the wrap-up has even if archived since.
         self.offered = {

@@ -102,6 +102,10 @@ def _changes(wrap, by_pk: dict) -> list[dict]:
                 "note": (before.get("note", ""), after.get("note", "")),
                 "note_changed": before.get("note", "") != after.get("note", ""),
                 "disposition_changed": before.get("disposition") != after.get("disposition"),
+                # Older changes do not say: their note was not private.
+                "private": after.get("note_private", False),
+                "private_changed": bool(before)
+                and before.get("note_private", False) != after.get("note_private", False),
             }
         )
     return out

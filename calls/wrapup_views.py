@@ -77,6 +77,7 @@ def wrapup(request, call_code):
             membership=request.membership,
             disposition=form.cleaned_data["disposition"],
             note=form.cleaned_data["note"],
+            note_private=form.cleaned_data["note_private"],
             also=[step],
         )
     except WrapUpRefused as e:

@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "position": gettext_lazy("Position"),
     "disposition": gettext_lazy("Disposition"),
     "note": gettext_lazy("Note"),
+    "note_private": gettext_lazy("Private note"),
 }
 # The fields of member.* and softphone.* entries are never the tenant's own ("name" is a person's).
 PERSON_ACTIONS = ("member.", "softphone.", "api_token.", "customer.", "disposition.", "wrapup.")

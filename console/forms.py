@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.numbers import normalise, validate_number
 from calls.services.outbound import Blocked, check
-from console.csv_rows import csv_rows, decode_upload
+from console.csv_rows import CsvImportForm
 from console.models import (
     CALLED_MIN_DIGITS_DEFAULT,
     CREDENTIAL_FIELDS,
@@ -262,49 +262,12 @@ class ImportRow:
     existing: SoftphoneMapping | None  # same user, same number: the calling number is updated
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        required=False,
-        help_text=_(
-            "Columns: username or e-mail, softphone number, calling number (optional). "
-            "A header row is fine."
-        ),
+class ImportForm(CsvImportForm):
+    columns_help = _(
+        "Columns: username or e-mail, softphone number, calling number (optional). "
+        "A header row is fine."
     )
-    text = forms.CharField(
-        label=_("…or paste the rows"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "bob,10001,13900000001"}),
-    )
-
-    def __init__(self, *args, tenant: Tenant, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tenant = tenant
-        self.rows: list[ImportRow] = []
-        self.row_errors: list[str] = []
-
-    def _content(self) -> str:
-        upload = self.cleaned_data.get("file")
-        if upload:
-            return decode_upload(upload)
-        return self.cleaned_data.get("text", "")
-
-    def clean(self):
-        super().clean()
-        if self.errors:
-            return self.cleaned_data
-        content = self._content()
-        if not content.strip():
-            raise ValidationError(_("Choose a CSV file or paste some rows."))
-        self._validate_rows(content)
-        if self.row_errors:
-            raise ValidationError(
-                _("Nothing was imported: %(n)d row(s) have problems. Fix them and try again."),
-                params={"n": len(self.row_errors)},
-            )
-        if not self.rows:
-            raise ValidationError(_("The file has no rows to import."))
-        return self.cleaned_data
+    placeholder = "bob,10001,13900000001"
 
     def _validate_rows(self, content: str) -> None:
         tenant = self.tenant
@@ -317,20 +280,12 @@ class ImportForm(forms.Form):
         by_number = {m.softphone: m for m in mappings}
         active_by_user = {m.user_id: m for m in mappings if m.enabled}
         seen_numbers, seen_users = {}, {}
-        for lineno, cells in enumerate(csv_rows(content), start=1):
-            if cells is None:
-                self.row_errors.append(
-                    _("Line %(n)d: %(e)s") % {"n": lineno, "e": _("it is not a CSV row.")}
-                )
-                continue
-            cells = [c.strip() for c in cells]
-            if not any(cells):
-                continue
+        for lineno, cells in self.numbered_rows(content):
             if lineno == 1 and not normalise(cells[1] if len(cells) > 1 else "").isdigit():
                 continue  # a header row: its softphone column holds a title, not a number
             error = self._row_error(cells, users)
             if isinstance(error, str):
-                self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": error})
+                self.row_error(lineno, error)
                 continue
             user, softphone, calling = error
             problem = None
@@ -356,7 +311,7 @@ class ImportForm(forms.Form):
                     "number": active_by_user[user.pk].softphone,
                 }
             if problem:
-                self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": problem})
+                self.row_error(lineno, problem)
                 continue
             seen_numbers[softphone], seen_users[user.pk] = lineno, lineno
             self.rows.append(ImportRow(lineno, user, softphone, calling, existing))

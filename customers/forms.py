@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from console.csv_rows import csv_rows, decode_upload
+from console.csv_rows import CsvImportForm
 from console.models import Tenant
 from customers.models import NAME_MAX, Customer, CustomerNumber
 from customers.numbers import to_e164
@@ -130,76 +130,29 @@ class ImportRow:
     existing: Customer | None  # a row whose number is a customer's updates that customer
 
 
-class CustomerImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        required=False,
-        help_text=_(
-            "Columns: name, number, company, CRM id, notes, other numbers (separated by ;). "
-            "Only name and number are required. A header row is fine."
-        ),
+class CustomerImportForm(CsvImportForm):
+    columns_help = _(
+        "Columns: name, number, company, CRM id, notes, other numbers (separated by ;). "
+        "Only name and number are required. A header row is fine."
     )
-    text = forms.CharField(
-        label=_("…or paste the rows"),
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 6, "placeholder": "Li Lei,13800001234,Acme Ltd,crm-42"}
-        ),
-    )
+    placeholder = "Li Lei,13800001234,Acme Ltd,crm-42"
+    max_cell = NOTES_MAX
     MAX_ROWS = 20_000
-
-    def __init__(self, *args, tenant: Tenant, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tenant = tenant
-        self.rows: list[ImportRow] = []
-        self.row_errors: list[str] = []
-
-    def _content(self) -> str:
-        upload = self.cleaned_data.get("file")
-        if upload:
-            return decode_upload(upload)
-        return self.cleaned_data.get("text", "")
-
-    def clean(self):
-        super().clean()
-        if self.errors:
-            return self.cleaned_data
-        content = self._content()
-        if not content.strip():
-            raise ValidationError(_("Choose a CSV file or paste some rows."))
-        self._validate_rows(content)
-        if self.row_errors:
-            raise ValidationError(
-                _("Nothing was imported: %(n)d row(s) have problems. Fix them and try again."),
-                params={"n": len(self.row_errors)},
-            )
-        if not self.rows:
-            raise ValidationError(_("The file has no rows to import."))
-        return self.cleaned_data
-
-    def _error(self, lineno: int, message) -> None:
-        self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": message})
 
     def _validate_rows(self, content: str) -> None:
         tenant = self.tenant
         parsed = []
-        for lineno, cells in enumerate(csv_rows(content, max_cell=NOTES_MAX), start=1):
-            if cells is None:
-                self._error(lineno, _("it is not a CSV row."))
-                continue
-            cells = [c.strip() for c in cells]
-            if not any(cells):
-                continue
+        for lineno, cells in self.numbered_rows(content):
             number = cells[1] if len(cells) > 1 else ""
             if lineno == 1 and not to_e164(number, tenant.default_region):
                 continue  # a header row: its number column holds a title, not a number
             row = self._row(lineno, cells)
             if isinstance(row, str):
-                self._error(lineno, row)
+                self.row_error(lineno, row)
                 continue
             parsed.append(row)
             if len(parsed) > self.MAX_ROWS:
-                self._error(lineno, _("at most 20,000 rows in one import."))
+                self.row_error(lineno, _("at most 20,000 rows in one import."))
                 return
         # One query for every number of the file: which are already a customer's.
         taken = owners(tenant, {n for row in parsed for n in row.numbers})
@@ -220,7 +173,7 @@ class CustomerImportForm(forms.Form):
                     "names": names
                 }
             if problem:
-                self._error(row.line, problem)
+                self.row_error(row.line, problem)
                 continue
             for number in row.numbers:
                 seen[number] = row.line

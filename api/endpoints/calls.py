@@ -98,7 +98,10 @@ class DispositionOut(Schema):
 class WrapUpOut(Schema):
     state: Literal["", "pending", "done", "auto", "phone"]
     disposition: DispositionOut | None
-    note: str
+    note: str = Field(
+        description='The note ("" for a private note the token\'s person may not read).'
+    )
+    note_private: bool = Field(description="Only its author, supervisors and admins read the note.")
     automatic: bool
     wrapped_up_by: str | None = Field(description="Its author's username (None: automatic).")
     wrapped_at: datetime | None
@@ -131,7 +134,9 @@ def _summary(call: Call, membership: Membership, links: TenantLinks, manager: st
 
 def call_out(call: Call, membership: Membership, manager: str | None) -> dict:
     links = TenantLinks(membership.tenant.code)
-    return call_dict(call, reader=reader_for(membership, call), manager=manager, links=links)
+    return call_dict(
+        call, reader=reader_for(membership, call), manager=manager, links=links, viewer=membership
+    )
 
 
 @router.post(

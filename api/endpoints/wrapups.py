@@ -48,6 +48,14 @@ class WrapUpIn(Schema):
         examples=["interested"],
     )
     note: str = Field("", description="At most 2,000 characters.", examples=["Send the offer."])
+    note_private: bool | None = Field(
+        None,
+        description=(
+            "Only the call's manager, supervisors and admins read the note (colleagues who see "
+            "the customer's calls see the disposition without it). Left out: as it was (a new "
+            "wrap-up's note is not private)."
+        ),
+    )
     follow_up: FollowUpPart | None = Field(
         None,
         description=(
@@ -125,7 +133,12 @@ def wrap_up(request, call_id: UUID):
     )
     try:
         wrapup_save(
-            call=call, membership=membership, disposition=disposition, note=body.note, also=[step]
+            call=call,
+            membership=membership,
+            disposition=disposition,
+            note=body.note,
+            note_private=body.note_private,
+            also=[step],
         )
     except ValidationError as e:  # the follow-up's time or note: nothing was saved
         raise ProblemError(

@@ -155,7 +155,11 @@ def _check(membership: Membership, call: Call, wrap: WrapUp | None, now: datetim
 def _values(wrap: WrapUp | None) -> dict:
     if wrap is None:
         return {}
-    return {"disposition": wrap.disposition_id, "note": wrap.note}
+    return {
+        "disposition": wrap.disposition_id,
+        "note": wrap.note,
+        "note_private": wrap.note_private,
+    }
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -167,12 +171,14 @@ def wrapup_save(
     membership: Membership,
     disposition: Disposition | None,
     note: str = "",
+    note_private: bool | None = None,
     also: Iterable[Callable[[WrapUp], None]] = (),
 ) -> WrapUp:
     """Wrap up the call (or change its wrap-up): its customer manager, the call ended, within
     the edit window, a disposition the tenant offers (or the one it already has), a note of at
-    most NOTE_MAX characters. Raises WrapUpRefused. `also`: further steps run with the saved
-    wrap-up inside its transaction (scheduling a follow-up, for instance)."""
+    most NOTE_MAX characters, private or not (None: as it was; a new wrap-up's is not).
+    Raises WrapUpRefused. `also`: further steps run with the saved wrap-up inside its
+    transaction (scheduling a follow-up, for instance)."""
     tenant = membership.tenant
     note = (note or "").strip()
     now = timezone.now()
@@ -193,6 +199,8 @@ def wrapup_save(
         elif wrap.automatic:  # the manager takes it over: their edit window starts now
             wrap.wrapped_at = now
         wrap.disposition, wrap.note = disposition, note
+        if note_private is not None:
+            wrap.note_private = note_private
         wrap.author_id, wrap.automatic, wrap.updated_at = membership.user_id, False, now
         try:
             with transaction.atomic():
@@ -317,7 +325,10 @@ def _auto(call: Call, disposition: Disposition) -> None:
             updated_at=now,
         )
         WrapUpChange.objects.create(
-            wrap_up=wrap, at=now, before={}, after={"disposition": disposition.pk, "note": ""}
+            wrap_up=wrap,
+            at=now,
+            before={},
+            after={"disposition": disposition.pk, "note": "", "note_private": False},
         )
         Call.objects.filter(pk=call.pk).update(disposition=disposition)
         call.disposition = disposition

@@ -211,7 +211,11 @@ def test_the_manager_may_change_an_automatic_wrap_up(tenant, manager, membership
     assert wrap.author == manager and not wrap.automatic
     changes = list(wrap.changes.all())
     assert len(changes) == 2
-    assert changes[1].before == {"disposition": disposition(tenant, "no_answer").pk, "note": ""}
+    assert changes[1].before == {
+        "disposition": disposition(tenant, "no_answer").pk,
+        "note": "",
+        "note_private": False,
+    }
     assert changes[1].after["note"] == "It rang at a neighbour's."
 
 

@@ -1,4 +1,5 @@
-"""Give the demo tenant a realistic call history (a few thousand calls over 30 days), once.
+"""Give the demo tenant a realistic call history (a few thousand calls over 30 days), once, with
+its after-call story (calls/demo_story.py): wrap-ups, a few saved customers, open follow-ups.
 
     manage.py seed_history [--tenant demo] [--calls 3000] [--days 30]
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from calls import demo_story
 from calls.aicc.simulator.archive import archived_serial
 from calls.models import Call
 from console.models import Membership, Tenant
@@ -160,5 +162,14 @@ class Command(BaseCommand):
         ]
         if not people:
             raise CommandError(f"Tenant '{t.slug}' has no customer manager with a softphone.")
-        backdated_bulk_create(fake_calls(t, people, calls, days))
-        self.stdout.write(f"Seeded {calls} calls over {days} days for tenant '{t.slug}'.")
+        seeded = fake_calls(t, people, calls, days)
+        rng = random.Random(2027)  # the story's own: the calls stay as fake_calls makes them
+        demo_story.repeat_customers(t, seeded, rng)
+        story = demo_story.wrap_up_calls(t, seeded, rng)
+        backdated_bulk_create(seeded)
+        managers = list(dict.fromkeys(user for user, _softphone, _caller in people))
+        demo_story.save_story(t, seeded, story, managers, rng, timezone.now())
+        self.stdout.write(
+            f"Seeded {calls} calls over {days} days for tenant '{t.slug}', "
+            f"{len(story.wraps)} of them wrapped up."
+        )
