@@ -207,6 +207,13 @@ def _page_query(one_person: bool, size: int) -> Prepared:
     return _PAGES[key]
 
 
+def _cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """A group's cursor from the URL, or None: an id no row can have (a forged cursor) is none
+    (the ORM would turn it into "no rows"; a prepared query would hand it to the database)."""
+    key = decode_cursor(cursor) if cursor else None
+    return key if key is not None and 0 <= key[1] < 2**63 else None
+
+
 def _totals(who: dict, ranges: dict) -> dict[str, int]:
     """Each group's count (up to COUNT_CAP + 1), in one query."""
     prepared = _COUNTS["assignee_id" in who]
@@ -252,7 +259,7 @@ def listing(
         group = Group(name=name, total=totals[name])
         if group.total:
             start, end = ranges[name]
-            after_due, after_id = decode_cursor(cursors.get(name) or "") or (start, 0)
+            after_due, after_id = _cursor(cursors.get(name)) or (start, 0)
             rows = query.all(
                 **who,
                 start=max(start, after_due),

@@ -87,3 +87,18 @@ def test_counts_past_the_cap_show_as_999_plus(client, tenant, manager):
         re.S,
     )[0]
     assert ">998<" in overdue and "999+" not in page_html
+
+
+def test_a_forged_cursor_is_no_server_error(client, tenant, manager):
+    """Cursors come from the URL: any (time, id) inside them pages on or shows nothing."""
+    from calls.paging import encode_key
+
+    make_follow_up(tenant, manager, due_in=timedelta(hours=-1))
+    client.force_login(manager)
+    now = timezone.now()
+    for at, pk in [(now, 10**30), (now, -(10**30)), (now, 2**63), (now - timedelta(days=1), -1)]:
+        cursor = encode_key(at, pk)
+        r = client.get(f"/t/{tenant.code}/follow-ups/?overdue_after={cursor}")
+        assert r.status_code == 200
+    for raw in ["", "x", "MTIz", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5LjE"]:
+        assert client.get(f"/t/{tenant.code}/follow-ups/?upcoming_after={raw}").status_code == 200
