@@ -22,6 +22,8 @@ from xml.sax.saxutils import escape
 
 _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet dates (the 1900 system)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text with nothing to drop (_NOT_XML), escape (&, <, >) or keep spaces for (leading, trailing).
+_PLAIN = re.compile(r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?")
 FLUSH_BYTES = 64 * 1024
 
 # Styles (cellXfs): 0 plain, 1 date and time, 2 duration, 3 the header row (bold).
@@ -84,6 +86,8 @@ def _letters(n: int) -> str:
 
 
 def _text(value: str) -> str:
+    if _PLAIN.fullmatch(value):  # most cells: nothing to drop, escape or keep spaces for
+        return f"<is><t>{value}</t></is>"
     value = _NOT_XML.sub("", value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
     return f"<is><t{space}>{escape(value)}</t></is>"
@@ -91,7 +95,9 @@ def _text(value: str) -> str:
 
 def _cell(ref: str, value, style: int = 0) -> str:
     s = f' s="{style}"' if style else ""
-    if value is None or value == "":
+    if value.__class__ is str:  # most cells (checked first: a fifth of the time went to the order)
+        return f'<c r="{ref}"{s} t="inlineStr">{_text(value)}</c>' if value else ""
+    if value is None:
         return ""
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
@@ -102,7 +108,7 @@ def _cell(ref: str, value, style: int = 0) -> str:
     if isinstance(value, datetime):
         days = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
         return f'<c r="{ref}" s="{DATE_TIME}"><v>{days!r}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr">{_text(str(value))}</c>'
+    return f'<c r="{ref}"{s} t="inlineStr">{_text(str(value))}</c>' if str(value) else ""
 
 
 class _Sink:
