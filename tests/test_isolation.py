@@ -33,6 +33,7 @@ from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from customers.models import Customer, CustomerNumber
 from hooks.models import Delivery, Endpoint
+from lists.models import CallList, ListEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,18 @@ EXPECTED = {
     "follow-up-edit": {A: 200, S: 200, M: 200},
     "follow-up-cancel": post_only(),
     "follow-up-done": post_only(),
+    # call lists (issue 19): supervisors and admins set them up; managers see theirs and call next
+    "call-lists": {A: 200, S: 200, M: 200},
+    "call-list-new": {A: 200, S: 200, M: 403},
+    "call-list": {A: 200, S: 200, M: 403},
+    "call-list-edit": {A: 200, S: 200, M: 403},
+    "call-list-import": {A: 200, S: 200, M: 403},
+    "call-list-assign": {A: 200, S: 200, M: 403},
+    "call-list-pause": post_only(M),
+    "call-list-export": {A: 200, S: 200, M: 403},
+    "call-next": {A: 403, S: 403, M: 200},
+    "call-list-entry-call": post_only(A, S),
+    "call-list-entry-skip": post_only(A, S),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -218,6 +231,8 @@ FACTORIES = {
     "number": lambda world, t: world.customer(t).primary_number,
     "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
     "follow_up_code": lambda world, t: world.follow_up(t).code,
+    "list_code": lambda world, t: world.call_list(t).code,
+    "entry_code": lambda world, t: world.list_entry(t).code,
 }
 
 
@@ -250,6 +265,21 @@ class World:
                 "note": f"iso-{tenant.pk}",
                 "source_call": self.call(tenant),
             },
+        )[0]
+
+    def call_list(self, tenant):
+        found = CallList.objects.filter(tenant=tenant).first()
+        if found is None:
+            found = CallList.objects.create(tenant=tenant, name=f"List {tenant.pk}")
+            found.members.add(self.people[tenant.pk])
+        return found
+
+    def list_entry(self, tenant):
+        return ListEntry.objects.get_or_create(
+            tenant=tenant,
+            list=self.call_list(tenant),
+            number="13800000008",
+            defaults={"customer_number": "+8613800000008", "available_at": timezone.now()},
         )[0]
 
     def invitation(self, tenant):

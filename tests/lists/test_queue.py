@@ -42,8 +42,10 @@ def call_it(m, entry):
     CTL.post("reset")  # the softphone carries one call at a time: the last one is over
     entry = queue.entry_of(m, entry.code)
     placed = queue.entry_call(
-        membership=m, mapping=m.active_mapping, entry=entry, idempotency_key=f"k-{entry.pk}-"
-        f"{entry.attempts}"
+        membership=m,
+        mapping=m.active_mapping,
+        entry=entry,
+        idempotency_key=f"k-{entry.pk}-{entry.attempts}",
     )
     entry.refresh_from_db()
     return placed.call, entry
@@ -58,7 +60,9 @@ def test_the_queue_order_is_mine_first_then_due_window_then_priority_then_age(te
     later_high = add_entry(cl, due_end=now + timedelta(days=1), priority=5)
     mine = add_entry(cl, assigned_to=m1.user, due_end=now + timedelta(days=9))
     add_entry(cl, assigned_to=m2.user, due_end=now)  # dora's: never offered to bob
-    not_yet = add_entry(cl, due_start=now + timedelta(hours=2), available_at=now + timedelta(hours=2))
+    not_yet = add_entry(
+        cl, due_start=now + timedelta(hours=2), available_at=now + timedelta(hours=2)
+    )
     got = []
     while (e := queue.claim_next(m1)) is not None:
         got.append(e.pk)
@@ -123,7 +127,9 @@ def test_calling_counts_an_attempt_and_the_wrap_up_decides(tenant, m1):
     call, entry = call_it(m1, entry)
     assert call.status == Call.Status.PLACED and call.called == "13800000001"
     # Until a wrap-up says otherwise: in retry after the interval, and held (not offered).
-    assert entry.attempts == 1 and entry.last_call_id == call.pk and entry.worked_by_id == m1.user_id
+    assert (
+        entry.attempts == 1 and entry.last_call_id == call.pk and entry.worked_by_id == m1.user_id
+    )
     assert entry.status == Status.RETRY and entry.claimed_by_id == m1.user_id
     assert queue.claim_next(m1) is None
     call = end(call)
