@@ -637,3 +637,50 @@ def test_api_tokens_of_every_role_get_404_for_another_tenants_follow_ups(
     assert any("{follow_up_id}" in p for p in endpoints)
     assert FollowUp.objects.get(pk=theirs.pk).status == "open"
     assert not wrong, f"{role}'s token reached another tenant's follow-up:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_call_lists(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's call list and entry: 404 problem on every
+    path that names one, whatever the method, and nothing of them in any list."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "iso-key-0001"}
+    theirs, entry = world.call_list(other_tenant), world.list_entry(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{list_id}" not in path and "{entry_id}" not in path:
+            continue
+        url = path.replace("{list_id}", str(theirs.code)).replace("{entry_id}", str(entry.code))
+        body = {"entries": [{"number": "13800000001"}]}
+        for method in methods:
+            r = getattr(client, method)(url, body, content_type="application/json", headers=headers)
+            # A supervisor's or admin's token may not call at all: 403 before any lookup.
+            allowed = {404} | ({403} if role != "manager" and url.endswith("/call") else set())
+            if r.status_code not in allowed or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    r = client.post(
+        "/api/v1/call-lists/next",
+        {"list_id": str(theirs.code)},
+        content_type="application/json",
+        headers=headers,
+    )
+    if r.status_code not in (403, 404):
+        wrong.append(f"POST /api/v1/call-lists/next with their list: {r.status_code}")
+    for path, methods in endpoints.items():
+        if "{" in path or "get" not in methods:
+            continue
+        html = client.get(path, headers=headers).content.decode()
+        if str(theirs.code) in html or str(entry.code) in html:
+            wrong.append(f"GET {path} lists another tenant's call list")
+    assert any("{list_id}" in p for p in endpoints)
+    assert ListEntry.objects.get(pk=entry.pk).attempts == 0
+    assert ListEntry.objects.filter(list=theirs).count() == 1
+    assert not wrong, f"{role}'s token reached another tenant's call list:\n" + "\n".join(wrong)
