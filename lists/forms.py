@@ -16,9 +16,11 @@ MAX_RETRY_MINUTES = 60 * 24 * 30
 
 
 class CallListForm(forms.ModelForm):
+    # By username, not id: a posted id too large for the database is no server error.
     members = forms.ModelMultipleChoiceField(
         label=_("Pool: customer managers who work this list"),
         queryset=None,
+        to_field_name="username",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("They draw the entries given to no one in particular."),
@@ -49,11 +51,13 @@ class CallListForm(forms.ModelForm):
         self.fields["owner"].queryset = User.objects.filter(memberships__tenant=tenant).order_by(
             "username"
         )
+        self.fields["owner"].to_field_name = "username"
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["members"].queryset = managers_of(tenant)
         self.fields["members"].label_from_instance = lambda u: u.get_full_name() or u.username
         if self.instance.pk and not self.is_bound:
-            self.initial["members"] = list(self.instance.members.values_list("pk", flat=True))
+            self.initial["members"] = list(self.instance.members.values_list("username", flat=True))
+            self.initial["owner"] = self.instance.owner.username if self.instance.owner else None
         self.fields["retry_minutes"].help_text = _(
             "How long an entry waits before it is offered again after an attempt."
         )

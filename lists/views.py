@@ -39,7 +39,7 @@ def call_lists(request):
 @require_http_methods(["GET", "POST"])
 def call_list_new(request):
     form = CallListForm(
-        request.POST or None, tenant=request.tenant, initial={"owner": request.user.pk}
+        request.POST or None, tenant=request.tenant, initial={"owner": request.user.username}
     )
     if request.method == "POST" and form.is_valid():
         call_list = services.list_create(

@@ -30,7 +30,7 @@ def test_a_supervisor_creates_a_list_and_imports_a_csv(client, tenant, superviso
     client.force_login(supervisor)
     r = client.post(
         url(tenant, "new/"),
-        {"name": "Renewals", "owner": supervisor.pk, "max_attempts": 3, "retry_minutes": 60},
+        {"name": "Renewals", "owner": supervisor.username, "max_attempts": 3, "retry_minutes": 60},
     )
     cl = CallList.objects.get(tenant=tenant)
     assert r.status_code == 302 and r["Location"].endswith(f"/lists/{cl.code}/import/")
