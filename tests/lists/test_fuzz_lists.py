@@ -7,7 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.lists.factories import add_entry, make_list
-from tests.test_fuzz import HOSTILE, SWEEP, VALUE, _check, clients, tracebacks  # noqa: F401
+from tests import test_fuzz
+from tests.test_fuzz import HOSTILE, SWEEP, VALUE, _check
+
+clients, tracebacks = test_fuzz.clients, test_fuzz.tracebacks  # its fixtures
 
 pytestmark = pytest.mark.django_db
 
