@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.lists.factories import add_entry, make_list
 from tests import test_fuzz
+from tests.lists.factories import add_entry, make_list
 from tests.test_fuzz import HOSTILE, SWEEP, VALUE, _check
 
 clients, tracebacks = test_fuzz.clients, test_fuzz.tracebacks  # its fixtures
