@@ -52,7 +52,7 @@ def _key(title: str) -> str:
 class Report:
     """What an import did (or would do): the rows to import, and those left out."""
 
-    rows: list[ListEntry] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # the entries' fields, by attname
     errors: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     do_not_call: list[str] = field(default_factory=list)
@@ -226,24 +226,27 @@ class ListImport:
                 continue
             seen[number] = line
             start, end = values.get("due_start_at"), values.get("due_end_at")
+            # A plain dict per entry (lists.services.insert_entries): no model instance.
             report.rows.append(
-                ListEntry(
-                    tenant_id=tenant.pk,
-                    list_id=self.list.pk,
-                    line=line,
-                    number=values["number"],
-                    customer_number=number,
-                    name=values["name"],
-                    company=values["company"],
-                    context=values["context"],
-                    extra=extra,
-                    due_start=start,
-                    due_end=end,
-                    sort_due=end or NO_DUE_END,
-                    priority=values.get("priority_value", 0),
-                    assigned_to=values.get("manager_user"),
-                    available_at=max(start, self.now) if start else self.now,
-                )
+                {
+                    "tenant_id": tenant.pk,
+                    "list_id": self.list.pk,
+                    "line": line,
+                    "number": values["number"],
+                    "customer_number": number,
+                    "name": values["name"],
+                    "company": values["company"],
+                    "context": values["context"],
+                    "extra": extra,
+                    "due_start": start,
+                    "due_end": end,
+                    "sort_due": end or NO_DUE_END,
+                    "priority": values.get("priority_value", 0),
+                    "assigned_to_id": values["manager_user"].pk
+                    if "manager_user" in values
+                    else None,
+                    "available_at": max(start, self.now) if start else self.now,
+                }
             )
         if report.errors:
             report.rows = []
@@ -252,7 +255,7 @@ class ListImport:
         if blocked:
             kept = []
             for entry in report.rows:
-                reason = blocked.get(entry.customer_number)
+                reason = blocked.get(entry["customer_number"])
                 if reason is None:
                     kept.append(entry)
                     continue
@@ -260,7 +263,7 @@ class ListImport:
                 if len(report.do_not_call) < REPORTED:
                     report.do_not_call.append(
                         _("Line %(n)d: %(number)s is on the do-not-call list (%(reason)s).")
-                        % {"n": entry.line, "number": entry.customer_number, "reason": reason}
+                        % {"n": entry["line"], "number": entry["customer_number"], "reason": reason}
                     )
             report.rows = kept
 

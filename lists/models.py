@@ -104,12 +104,17 @@ class ListEntry(models.Model):
         indexes = [
             # "Call next" (lists.queue.claim_next): one index range per list and assignee, in
             # the queue's order.
+            # (Partial on `queued`: Django writes `queued=True` as a bare `WHERE queued`, which
+            # SQLite cannot seek an index column by, but matches to a partial index's condition.)
             models.Index(
-                fields=["list", "assigned_to", "queued", "sort_due", "-priority", "id"],
+                fields=["list", "assigned_to", "sort_due", "-priority", "id"],
+                condition=models.Q(queued=True),
                 name="listentry_next",
             ),
-            # The progress page: counts per status and manager from the index alone.
-            models.Index(fields=["list", "status", "worked_by"], name="listentry_progress"),
+            # The progress page: counts per status and manager in one scan of this index alone.
+            models.Index(
+                fields=["list", "status", "worked_by", "assigned_to"], name="listentry_progress"
+            ),
             # A manager's current claim.
             models.Index(fields=["claimed_by", "claim_expires_at"], name="listentry_claim"),
             # Duplicates at import.
