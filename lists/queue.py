@@ -139,7 +139,9 @@ def _claim_from(cl: CallList, assignee: int | None, user_id: int, now: datetime)
             attempts__lt=cl.max_attempts,
         )
         .filter(_claimable(now))
-        .order_by("sort_due", "-priority", "id")
+        # assigned_to is one value here: named first so that PostgreSQL walks the index in its
+        # order (it does not take `IS NULL` as fixing the column's place in the order).
+        .order_by("assigned_to", "sort_due", "-priority", "id")
     )
     until = now + timedelta(minutes=CLAIM_MINUTES)
     while True:

@@ -25,6 +25,7 @@ FIELDS = (
     "retry_minutes",
 )
 BULK = 2000  # rows per INSERT at import
+ANALYZE_AFTER = 10_000  # entries imported at once after which PostgreSQL re-reads the table
 
 
 def _snapshot(call_list: CallList) -> dict:
@@ -118,6 +119,12 @@ def list_import(*, call_list: CallList, rows: list, actor) -> Report:
             },
         )
     report.rows = []
+    if report.imported >= ANALYZE_AFTER and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        # The planner's statistics before autovacuum's next pass: without them the "next" and
+        # progress queries of a list just imported were planned for an empty table (100 times
+        # slower at 100,000 entries; docs/performance.md, Issue 19).
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("ANALYZE lists_listentry")
     return report
 
 
