@@ -215,7 +215,8 @@ def create_call_list(request, body: CallListIn):
 
 # Before /call-lists/{list_id}: its path would take "next" for a list's id.
 @router.post(
-    "/call-lists/next", response={200: EntryOut, 204: None, **responses(400, 401, 403, 404, 429)}
+    "/call-lists/next",
+    response={200: EntryOut, 204: None, **responses(400, 401, 403, 404, 422, 429)},
 )
 def call_next(request, body: NextIn):
     """Take the next due entry for the token's customer manager (their current one if they
