@@ -44,6 +44,13 @@ NAV_SECTIONS = {
     "follow-ups": "follow-ups",
     "follow-up-new": "follow-ups",
     "follow-up-edit": "follow-ups",
+    "call-lists": "call-lists",
+    "call-list-new": "call-lists",
+    "call-list": "call-lists",
+    "call-list-edit": "call-lists",
+    "call-list-import": "call-lists",
+    "call-list-assign": "call-lists",
+    "call-next": "call-next",
 }
 NAV_PAGES = {
     "call",
@@ -56,6 +63,8 @@ NAV_PAGES = {
     "api-tokens",
     "customers",
     "follow-ups",
+    "call-lists",
+    "call-next",
 }
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "console",
     "customers",
     "calls",
+    "lists",
     "hooks",
     "api",
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("console.tenant_urls")),
     path("", include("customers.urls")),  # before calls.urls: see customers/urls.py
     path("", include("calls.urls")),
+    path("", include("lists.urls")),  # call lists and "Call next" (issue 19)
     path("", include("hooks.urls")),
     path("", include("api.urls")),  # the REST API (/api/v1/) and the API tokens page
     path("django-admin/", admin.site.urls),

@@ -33,6 +33,7 @@ from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from customers.models import Customer, CustomerNumber
 from hooks.models import Delivery, Endpoint
+from lists.models import CallList, ListEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,18 @@ EXPECTED = {
     "follow-up-edit": {A: 200, S: 200, M: 200},
     "follow-up-cancel": post_only(),
     "follow-up-done": post_only(),
+    # call lists (issue 19): supervisors and admins set them up; managers see theirs and call next
+    "call-lists": {A: 200, S: 200, M: 200},
+    "call-list-new": {A: 200, S: 200, M: 403},
+    "call-list": {A: 200, S: 200, M: 403},
+    "call-list-edit": {A: 200, S: 200, M: 403},
+    "call-list-import": {A: 200, S: 200, M: 403},
+    "call-list-assign": {A: 200, S: 200, M: 403},
+    "call-list-pause": post_only(M),
+    "call-list-export": {A: 200, S: 200, M: 403},
+    "call-next": {A: 403, S: 403, M: 200},
+    "call-list-entry-call": post_only(A, S),
+    "call-list-entry-skip": post_only(A, S),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -218,6 +231,8 @@ FACTORIES = {
     "number": lambda world, t: world.customer(t).primary_number,
     "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
     "follow_up_code": lambda world, t: world.follow_up(t).code,
+    "list_code": lambda world, t: world.call_list(t).code,
+    "entry_code": lambda world, t: world.list_entry(t).code,
 }
 
 
@@ -250,6 +265,21 @@ class World:
                 "note": f"iso-{tenant.pk}",
                 "source_call": self.call(tenant),
             },
+        )[0]
+
+    def call_list(self, tenant):
+        found = CallList.objects.filter(tenant=tenant).first()
+        if found is None:
+            found = CallList.objects.create(tenant=tenant, name=f"List {tenant.pk}")
+            found.members.add(self.people[tenant.pk])
+        return found
+
+    def list_entry(self, tenant):
+        return ListEntry.objects.get_or_create(
+            tenant=tenant,
+            list=self.call_list(tenant),
+            number="13800000008",
+            defaults={"customer_number": "+8613800000008", "available_at": timezone.now()},
         )[0]
 
     def invitation(self, tenant):
@@ -607,3 +637,50 @@ def test_api_tokens_of_every_role_get_404_for_another_tenants_follow_ups(
     assert any("{follow_up_id}" in p for p in endpoints)
     assert FollowUp.objects.get(pk=theirs.pk).status == "open"
     assert not wrong, f"{role}'s token reached another tenant's follow-up:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_get_404_for_another_tenants_call_lists(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's call list and entry: 404 problem on every
+    path that names one, whatever the method, and nothing of them in any list."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "iso-key-0001"}
+    theirs, entry = world.call_list(other_tenant), world.list_entry(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{list_id}" not in path and "{entry_id}" not in path:
+            continue
+        url = path.replace("{list_id}", str(theirs.code)).replace("{entry_id}", str(entry.code))
+        body = {"entries": [{"number": "13800000001"}]}
+        for method in methods:
+            r = getattr(client, method)(url, body, content_type="application/json", headers=headers)
+            # A supervisor's or admin's token may not call at all: 403 before any lookup.
+            allowed = {404} | ({403} if role != "manager" and url.endswith("/call") else set())
+            if r.status_code not in allowed or r["Content-Type"] != "application/problem+json":
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    r = client.post(
+        "/api/v1/call-lists/next",
+        {"list_id": str(theirs.code)},
+        content_type="application/json",
+        headers=headers,
+    )
+    if r.status_code not in (403, 404):
+        wrong.append(f"POST /api/v1/call-lists/next with their list: {r.status_code}")
+    for path, methods in endpoints.items():
+        if "{" in path or "get" not in methods:
+            continue
+        html = client.get(path, headers=headers).content.decode()
+        if str(theirs.code) in html or str(entry.code) in html:
+            wrong.append(f"GET {path} lists another tenant's call list")
+    assert any("{list_id}" in p for p in endpoints)
+    assert ListEntry.objects.get(pk=entry.pk).attempts == 0
+    assert ListEntry.objects.filter(list=theirs).count() == 1
+    assert not wrong, f"{role}'s token reached another tenant's call list:\n" + "\n".join(wrong)

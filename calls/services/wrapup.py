@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,11 @@ from hooks import events
 NOTE_MAX = 2000
 COMMENT_MAX = 2000
 PENDING_SHOWN = 20  # the most pending wrap-ups a page lists
+
+# Sent inside the wrap-up's transaction when a call's wrap-up is saved (by its manager, or
+# automatically for a call not connected), with `call`, `wrap` and `automatic`: what depends on
+# a call's outcome without calls knowing it listens (a call list's entry: lists/apps.py).
+wrapped_up = Signal()
 
 
 class WrapUpRefused(Exception):
@@ -227,6 +233,7 @@ def wrapup_save(
         )
         for step in also:
             step(wrap)
+        wrapped_up.send(sender=Call, call=call, wrap=wrap, automatic=False)
         events.emit_call(call, "call.wrapped_up")
     return wrap
 
@@ -332,4 +339,5 @@ def _auto(call: Call, disposition: Disposition) -> None:
         )
         Call.objects.filter(pk=call.pk).update(disposition=disposition)
         call.disposition = disposition
+        wrapped_up.send(sender=Call, call=call, wrap=wrap, automatic=True)
         events.emit_call(call, "call.wrapped_up")
