@@ -23,7 +23,9 @@ from xml.sax.saxutils import escape
 _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet dates (the 1900 system)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text with nothing to drop (_NOT_XML), escape (&, <, >) or keep spaces for (leading, trailing).
-_PLAIN = re.compile(r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?")
+_PLAIN = re.compile(
+    r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?"
+)
 FLUSH_BYTES = 64 * 1024
 
 # Styles (cellXfs): 0 plain, 1 date and time, 2 duration, 3 the header row (bold).
