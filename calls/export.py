@@ -46,6 +46,9 @@ COLUMNS = [
     "disposition",
     "note",
     "wrapped_up_by",
+    # the guardrail called past (guardrails.preflight) and the manager's typed reason
+    "override",
+    "override_reason",
 ]
 SERIAL = COLUMNS.index("serial")
 # XLSX column widths (characters), in the order of COLUMNS.
@@ -75,6 +78,8 @@ WIDTHS = [
     20,
     40,
     14,
+    14,
+    40,
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -148,6 +153,8 @@ FIELDS = (
     "wrap_up__note",
     "wrap_up__author__username",
     "wrap_up__automatic",
+    "override_code",
+    "override_reason",
 )
 
 
@@ -158,7 +165,7 @@ def _blank(value) -> str:
 def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
     (created, code, first, last, login, softphone, caller, called, status, serial, r_source,
      r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk,
-     wrapup, d_en, d_zh, note, author, automatic) = v  # fmt: skip
+     wrapup, d_en, d_zh, note, author, automatic, o_rule, o_reason) = v  # fmt: skip
     answered = ""
     if o_source in ("push", "cdr"):
         answered = "yes" if talking_at else "no"
@@ -185,6 +192,8 @@ def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
         label_in_language(d_en, d_zh),
         note or "",
         "automatic" if automatic else (author or ""),
+        o_rule,
+        o_reason,
     ]
 
 

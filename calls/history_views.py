@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from calls import export, result_panel, selectors, wrapup_panel
+from calls.aicc.reasons import decode
 from calls.call_status import history_status, status_of
 from calls.history_filter import HistoryFilter
 from calls.links import TenantLinks
@@ -84,6 +85,7 @@ def _rows(membership: Membership, calls: list[Call], dispositions: list) -> list
                 # The wrap-up: its disposition, or awaiting it, or "your phone not reached".
                 "disposition": labels.get(c.disposition_id, ""),
                 "has_note": c.has_note,
+                "override": bool(c.override_code),
                 "awaiting": pending_on and c.wrapup_state == WrapUpState.PENDING,
                 "phone": c.wrapup_state == WrapUpState.PHONE,
                 "again": (
@@ -193,6 +195,8 @@ def detail_context(membership: Membership, call: Call, **extra) -> dict:
         "overdue_minutes": settings.OUTCOME_OVERDUE_MINUTES,
         "horizon_days": selectors.SYNC_HORIZON.days,
         "tz": membership.tenant.time_zone,
+        # Placed anyway past a guardrail (guardrails.preflight), with the manager's reason.
+        "override": decode("console", call.override_code, reader) if call.override_code else None,
     }
     ctx.update(extra)
     return ctx

@@ -33,6 +33,12 @@ class WrapUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
         help_text=_("What was said, what happens next (at most 2,000 characters)."),
     )
+    # Guardrails: the call's number goes on the tenant's do-not-call list with the wrap-up.
+    do_not_call = forms.BooleanField(
+        label=_("Customer asked not to be called"),
+        required=False,
+        help_text=_("Adds the number to the do-not-call list: calls to it are refused from now."),
+    )
 
     def __init__(
         self,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("t/<uuid:tenant_code>/", views.tenant_home, name="tenant-home"),
     path("", include("console.tenant_urls")),
     path("", include("customers.urls")),  # before calls.urls: see customers/urls.py
+    path("", include("guardrails.urls")),
     path("", include("calls.urls")),
     path("", include("hooks.urls")),
     path("", include("api.urls")),  # the REST API (/api/v1/) and the API tokens page

@@ -27,7 +27,9 @@ def who_may_override(verdict: Verdict) -> str:
             "Nobody in this tenant may call anyway. A console admin can allow it for customer "
             "managers on Settings → Guardrails."
         )
-    labels = [str(label) for role, label in Membership.Role.choices if role in verdict.override_roles]
+    labels = [
+        str(label) for role, label in Membership.Role.choices if role in verdict.override_roles
+    ]
     return _(
         "Only these roles may call anyway, with a typed reason: %(roles)s. A console admin "
         "changes that on Settings → Guardrails."

@@ -1,7 +1,7 @@
 """The API's resources, one module each, mounted in this order (prefix, router). A new
 resource is a new module with a `router`, and a line here."""
 
-from api.endpoints import calls, customers, followups, reasons, wrapups
+from api.endpoints import calls, customers, do_not_call, followups, reasons, wrapups
 
 ROUTERS = [
     ("", calls.router),
@@ -9,4 +9,5 @@ ROUTERS = [
     ("", customers.router),
     ("", wrapups.router),
     ("", followups.router),
+    ("", do_not_call.router),
 ]
