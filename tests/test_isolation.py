@@ -32,6 +32,7 @@ from api.models import ApiToken
 from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from customers.models import Customer, CustomerNumber
+from guardrails.models import DoNotCall
 from hooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +140,13 @@ EXPECTED = {
     "follow-up-edit": {A: 200, S: 200, M: 200},
     "follow-up-cancel": post_only(),
     "follow-up-done": post_only(),
+    # guardrails: admins change the rules (supervisors read them); supervisors and admins keep
+    # the do-not-call list (managers add to it from a wrap-up)
+    "guardrails-settings": {A: 200, S: 200, M: 403},  # supervisors read only (POST 403)
+    "dnc": {A: 200, S: 200, M: 403},
+    "dnc-import": {A: 200, S: 200, M: 403},
+    "dnc-export": {A: 200, S: 200, M: 403},
+    "dnc-remove": post_only(M),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -218,6 +226,7 @@ FACTORIES = {
     "number": lambda world, t: world.customer(t).primary_number,
     "disposition_code": lambda world, t: t.dispositions.order_by("id").first().code,
     "follow_up_code": lambda world, t: world.follow_up(t).code,
+    "dnc_code": lambda world, t: world.dnc(t).code,
 }
 
 
@@ -290,6 +299,11 @@ class World:
         if created:
             CustomerNumber.objects.create(tenant=tenant, customer=customer, number=number)
         return customer
+
+    def dnc(self, tenant):
+        return DoNotCall.objects.get_or_create(
+            tenant=tenant, number=f"+86137{tenant.pk:08d}", defaults={"reason": f"iso-{tenant.pk}"}
+        )[0]
 
     def api_token(self, tenant):
         found = ApiToken.objects.filter(tenant=tenant).first()
@@ -607,3 +621,38 @@ def test_api_tokens_of_every_role_get_404_for_another_tenants_follow_ups(
     assert any("{follow_up_id}" in p for p in endpoints)
     assert FollowUp.objects.get(pk=theirs.pk).status == "open"
     assert not wrong, f"{role}'s token reached another tenant's follow-up:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_never_reach_another_tenants_do_not_call_list(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's listed number: 404 (or the 403 the role
+    gets anyway) on every path that names a number, nothing of theirs listed, and adding the
+    same number here lists it here only."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.dnc(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{number}" not in path:
+            continue
+        url = path.replace("{number}", theirs.number)
+        for method in methods:
+            r = getattr(client, method)(url, headers=headers)
+            if r.status_code not in (403, 404) or (role != "manager" and r.status_code != 404):
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    listed = client.get("/api/v1/do-not-call", {"number": theirs.number}, headers=headers)
+    if listed.status_code == 200 and theirs.number in listed.content.decode():
+        wrong.append("GET /api/v1/do-not-call lists another tenant's number")
+    assert any("{number}" in p for p in endpoints)
+    assert not wrong, f"{role}'s token reached another tenant's do-not-call list:\n" + "\n".join(
+        wrong
+    )
+    assert DoNotCall.objects.filter(tenant=other_tenant, number=theirs.number).exists()
