@@ -76,7 +76,7 @@ def card_context(request, params) -> dict:
     ctx["new_url"] = _new_customer_url(request, found.number, "call")
     ctx["shown_number"] = display(found.number, request.tenant.default_region)
     # The guardrails' verdict before the click (the same check the call gets): one query.
-    ctx["guard"] = presenting.context(preflight.check(membership, found.number), tz_name)
+    ctx["card_guard"] = presenting.context(preflight.check(membership, found.number), tz_name)
     tz = ZoneInfo(tz_name)
     memo: dict = {}
     if found.last is not None:
