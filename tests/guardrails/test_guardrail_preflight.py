@@ -130,7 +130,11 @@ def test_a_refused_call_is_recorded_failed_and_nothing_is_sent(tenant, manager, 
     p = place(tenant, manager, "dnc-call-1")
     assert p.created and not p.guard.ok
     call = p.call
-    assert (call.status, call.reason_source, call.reason_code) == ("failed", "console", "do_not_call")
+    assert (call.status, call.reason_source, call.reason_code) == (
+        "failed",
+        "console",
+        "do_not_call",
+    )
     assert "do-not-call list (Complained)" in call.detail
     assert simctl.get("stats")["create_calls"] == 0
     assert str(call.reason().title).startswith("Refused by the console")
@@ -167,3 +171,25 @@ def test_an_override_reason_without_anything_to_override_is_not_kept(tenant, man
     p = place(tenant, manager, "no-override", override_reason="Nothing to override here at all")
     assert Call.objects.get(pk=p.call.pk).override_code == ""
     assert not AuditEntry.objects.filter(action="call.override").exists()
+
+
+def test_the_prepared_facts_are_the_orms(tenant, other_tenant, manager, admin):
+    """The pre-flight's one query is prepared (console/prepared.py): its rows are the ORM's."""
+    from guardrails.preflight import _FACTS, _facts_query
+
+    now = timezone.now()
+    DoNotCall.objects.create(
+        tenant=tenant, number=NUMBER, reason="r", expires_at=now + timedelta(1)
+    )
+    DoNotCall.objects.create(tenant=other_tenant, number="+8613800005678")
+    placed_before(tenant, admin, 2)
+    placed_before(tenant, manager, 1, status=Call.Status.FAILED)
+    placed_before(tenant, manager, 2, at=now - timedelta(days=3))
+    for t in (tenant, other_tenant):
+        for n in (NUMBER, "+8613800005678", "+8613800009999"):
+            values = {"tenant_id": t.pk, "number": n, "now": now,
+                      "day_start": now - timedelta(hours=5), "week_start": now - timedelta(days=5)}  # fmt: skip
+            assert _FACTS.rows(**values) == list(_facts_query(**values))
+    row = _FACTS.rows(tenant_id=tenant.pk, number=NUMBER, now=now,
+                      day_start=now - timedelta(hours=5), week_start=now - timedelta(days=5))  # fmt: skip
+    assert row[0][0] and row[0][1] == "r" and row[0][3:] == (2, 4)

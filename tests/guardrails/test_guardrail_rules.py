@@ -18,7 +18,9 @@ def test_hours_read_and_write_back():
     assert rules.format_hours(windows) == text
 
 
-@pytest.mark.parametrize("bad", ["9-18", "18:00-09:00", "25:00-26:00", "09:00-09:00", "09:60-10:00"])
+@pytest.mark.parametrize(
+    "bad", ["9-18", "18:00-09:00", "25:00-26:00", "09:00-09:00", "09:60-10:00"]
+)
 def test_a_window_that_does_not_read_is_refused(bad):
     with pytest.raises(rules.RuleError):
         rules.parse_window(bad)
