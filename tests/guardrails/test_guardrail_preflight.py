@@ -193,3 +193,14 @@ def test_the_prepared_facts_are_the_orms(tenant, other_tenant, manager, admin):
     row = _FACTS.rows(tenant_id=tenant.pk, number=NUMBER, now=now,
                       day_start=now - timedelta(hours=5), week_start=now - timedelta(days=5))  # fmt: skip
     assert row[0][0] and row[0][1] == "r" and row[0][3:] == (2, 4)
+
+
+def test_the_command_line_obeys_the_guardrails_and_names_the_rule(tenant, manager, simctl, capsys):
+    from django.core.management import CommandError, call_command
+
+    DoNotCall.objects.create(tenant=tenant, number=NUMBER, reason="Complained")
+    with pytest.raises(CommandError, match="not placed"):
+        call_command("aicc_call", tenant="acme", softphone="10001", called="13800001234", follow=0)
+    out = capsys.readouterr().out
+    assert "console do_not_call" in out and "do-not-call list (Complained)" in out
+    assert simctl.get("stats")["create_calls"] == 0
