@@ -5,6 +5,7 @@ who can fix it, whether a retry can succeed), the fields' `errors` and the `call
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from http import HTTPStatus
 from typing import Literal
 from uuid import UUID
@@ -14,6 +15,7 @@ from ninja import Schema
 
 from calls.aicc.reasons import Reason
 from calls.representation import reason_dict
+from guardrails.presenting import who_may_override
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -46,6 +48,22 @@ class Problem(Schema):
     reason: ReasonOut | None = None
     errors: dict[str, list[str]] | None = None
     call_id: UUID | None = None
+    # A guardrail's refusal (guardrails.preflight): when calling opens, and whether the token's
+    # person may call anyway (with `override_reason`), else who may.
+    opens_at: datetime | None = None
+    may_override: bool | None = None
+    who_may_override: str | None = None
+
+
+def guard_extra(verdict) -> dict:
+    """A guardrails verdict's part of a refusal problem."""
+    out = {
+        "opens_at": verdict.opens_at.isoformat() if verdict.opens_at else None,
+        "may_override": verdict.may_override,
+    }
+    if not verdict.may_override:
+        out["who_may_override"] = who_may_override(verdict)
+    return out
 
 
 class ProblemError(Exception):
@@ -61,11 +79,13 @@ class ProblemError(Exception):
         errors: dict | None = None,
         call_id: UUID | None = None,
         headers: dict | None = None,
+        extra: dict | None = None,
     ):
         super().__init__(detail)
         self.status, self.detail, self.title = status, str(detail), str(title)
         self.reason, self.errors, self.call_id = reason, errors, call_id
         self.headers = headers or {}
+        self.extra = extra or {}
 
 
 def problem_response(exc: ProblemError) -> HttpResponse:
@@ -84,6 +104,7 @@ def problem_response(exc: ProblemError) -> HttpResponse:
         body["errors"] = {k: [str(m) for m in v] for k, v in exc.errors.items()}
     if exc.call_id is not None:
         body["call_id"] = str(exc.call_id)
+    body.update({k: str(v) if not isinstance(v, bool | None) else v for k, v in exc.extra.items()})
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False), status=exc.status, content_type=MEDIA_TYPE
     )

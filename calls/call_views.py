@@ -30,6 +30,7 @@ from console.access import MANAGERS_ONLY, tenant_view
 from console.htmx import wants_partial
 from console.selectors import membership_to_open
 from console.tenancy import CURRENT_TENANT
+from guardrails import preflight, presenting
 
 
 def _page_context(request, form: CallForm | None, **extra) -> dict:
@@ -144,7 +145,14 @@ def call(request):
         # call again" or "call anyway"
         ask_if_recent=not (data["confirm"] or data["anyway"]),
         replace_live=data["anyway"],  # "stop following it and call anyway"
+        # Past a guardrail (the customer card's or the refusal's box): kept when the role may.
+        override_reason=request.POST.get("override_reason", "")[: preflight.OVERRIDE_MAX * 2],
     )
+    if placed.guard is not None and not placed.guard.ok:  # refused by the guardrails
+        tpl = "calls/call.html#guard-refused" if partial else "calls/call.html"
+        ctx = result_panel.context(membership, placed.call, next_key=new_key())
+        ctx["guard"] = presenting.context(placed.guard, request.tenant.time_zone)
+        return render(request, tpl, _page_context(request, form, **ctx))
     if placed.wrapup_due:  # the tenant wants answered calls wrapped up before the next one
         tpl = "calls/call.html#wrapup-due" if partial else "calls/call.html"
         ctx = result_panel.context(membership, placed.call)

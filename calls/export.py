@@ -49,6 +49,9 @@ COLUMNS = [
     "note",
     "note_private",
     "wrapped_up_by",
+    # the guardrail called past (guardrails.preflight) and the manager's typed reason
+    "override",
+    "override_reason",
 ]
 SERIAL = COLUMNS.index("serial")
 # XLSX column widths (characters), in the order of COLUMNS.
@@ -79,6 +82,8 @@ WIDTHS = [
     40,
     8,
     14,
+    14,
+    40,
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(_FORMULA_START)
@@ -161,6 +166,8 @@ FIELDS = (
     "wrap_up__note_private",
     "wrap_up__author__username",
     "wrap_up__automatic",
+    "override_code",
+    "override_reason",
 )
 
 
@@ -171,7 +178,7 @@ def _blank(value) -> str:
 def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
     (created, code, first, last, login, softphone, caller, called, status, serial, r_source,
      r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk,
-     wrapup, d_en, d_zh, note, private, author, automatic) = v  # fmt: skip
+     wrapup, d_en, d_zh, note, private, author, automatic, o_rule, o_reason) = v  # fmt: skip
     answered = ""
     if o_source in ("push", "cdr"):
         answered = "yes" if talking_at else "no"
@@ -200,6 +207,8 @@ def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
         # Exports are the supervisors' and admins', who read private notes too: marked as such.
         "yes" if note and private else "",
         "automatic" if automatic else (author or ""),
+        o_rule,
+        o_reason,
     ]
 
 

@@ -40,6 +40,7 @@ def history_rows(membership: Membership, calls: list[Call], dispositions: list) 
         "overdue": escape(_("Outcome overdue")),
         "awaiting": escape(_("Awaiting wrap-up")),
         "note": escape(_("note")),
+        "override": escape(_("Called anyway")),
         "phone": escape(_("Phone not reached") if show_who else _("Your phone was not reached")),
     }
     out = []
@@ -56,6 +57,8 @@ def history_rows(membership: Membership, calls: list[Call], dispositions: list) 
         badges = [f'<span class="badge {shown.tone}">{escape(shown.short)}</span>']
         if selectors.is_overdue(c, now):
             badges.append(f' <span class="badge overdue">{words["overdue"]}</span>')
+        if c.override_code:  # placed although a guardrail said no (guardrails.preflight)
+            badges.append(f' <span class="badge warn">{words["override"]}</span>')
         if pending_on and c.wrapup_state == WrapUpState.PENDING:
             badges.append(f' <span class="badge warn">{words["awaiting"]}</span>')
         elif c.wrapup_state == WrapUpState.PHONE:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from calls import export, result_panel, selectors, wrapup_panel
+from calls.aicc.reasons import decode
 from calls.call_status import status_of
 from calls.history_filter import HistoryFilter
 from calls.history_rows import history_rows
@@ -140,6 +141,8 @@ def detail_context(membership: Membership, call: Call, **extra) -> dict:
         "overdue_minutes": settings.OUTCOME_OVERDUE_MINUTES,
         "horizon_days": selectors.SYNC_HORIZON.days,
         "tz": membership.tenant.time_zone,
+        # Placed anyway past a guardrail (guardrails.preflight), with the manager's reason.
+        "override": decode("console", call.override_code, reader) if call.override_code else None,
     }
     ctx.update(extra)
     return ctx

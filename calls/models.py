@@ -101,6 +101,10 @@ class Call(models.Model):
         "calls.Disposition", models.PROTECT, null=True, blank=True, related_name="+"
     )
     has_note = models.BooleanField(default=False)
+    # The guardrail (guardrails.preflight: a console reason code such as "do_not_call") this call
+    # went past with its manager's typed reason; "" for a call that needed no override.
+    override_code = models.CharField(max_length=32, blank=True, default="")
+    override_reason = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -70,7 +70,7 @@ LIST_COLUMNS = (
     "status", "serial",
     "reason_source", "reason_code", "call_type", "state", "outcome_code", "outcome_source",
     "talking_at", "talk_seconds", "released_at", "unfollowed_at", "wrapup_state", "disposition_id",
-    "has_note",
+    "has_note", "override_code",
     "user__username", "user__first_name", "user__last_name",
 )  # fmt: skip
 

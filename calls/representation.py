@@ -74,6 +74,12 @@ def call_dict(
                 "released_at": call.released_at,
                 "agent_talk_seconds": call.agent_talk_seconds,
                 "wrap_up": wrap_up_dict(call, viewer),
+                # Called anyway past a guardrail (guardrails.preflight), with the typed reason.
+                "override": (
+                    {"rule": call.override_code, "reason": call.override_reason}
+                    if call.override_code
+                    else None
+                ),
             }
         )
     return out

@@ -48,6 +48,7 @@ FILTER_GROUPS = (
     Group.PROVIDER,
     Group.NETWORK,
     Group.CONSOLE,
+    Group.GUARDRAIL,
     Group.ENDED,
 )
 

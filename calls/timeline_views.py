@@ -14,6 +14,7 @@ from calls import timeline
 from calls.links import TenantLinks
 from console.access import MANAGERS_ONLY, tenant_view
 from customers.numbers import display, to_e164
+from guardrails import preflight, presenting
 
 
 @tenant_view()
@@ -70,10 +71,13 @@ def card_context(request, params) -> dict:
         return ctx
     links = TenantLinks(request.tenant.code)
     tz_now = timezone.now()
+    tz_name = request.tenant.time_zone
     ctx["timeline_url"] = links.customer(found.number)
     ctx["new_url"] = _new_customer_url(request, found.number, "call")
     ctx["shown_number"] = display(found.number, request.tenant.default_region)
-    tz = ZoneInfo(request.tenant.time_zone)
+    # The guardrails' verdict before the click (the same check the call gets): one query.
+    ctx["card_guard"] = presenting.context(preflight.check(membership, found.number), tz_name)
+    tz = ZoneInfo(tz_name)
     memo: dict = {}
     if found.last is not None:
         ctx["last"] = timeline.call_row(membership, found.last, memo, tz_now, tz, links)

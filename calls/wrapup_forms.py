@@ -40,6 +40,12 @@ class WrapUpForm(forms.Form):
             "Colleagues who see this customer's calls then see the disposition, not the note."
         ),
     )
+    # Guardrails: the call's number goes on the tenant's do-not-call list with the wrap-up.
+    do_not_call = forms.BooleanField(
+        label=_("Customer asked not to be called"),
+        required=False,
+        help_text=_("Adds the number to the do-not-call list: calls to it are refused from now."),
+    )
 
     def __init__(
         self,

@@ -29,6 +29,7 @@ from calls.services.wrapup import (
 from calls.wrapup_forms import CommentForm, DispositionForm, WrapUpForm, WrapUpSettingsForm
 from console.access import ADMIN_ONLY, MANAGERS_ONLY, READERS, tenant_view
 from console.htmx import wants_partial
+from guardrails.services import dnc_from_call
 
 
 def _back(request, call):
@@ -50,6 +51,13 @@ def _section(request, call, status=200, **extra):
     page = detail_context(membership, call)
     page["wu"] = wrapup_panel.context(membership, call, detail=True, **extra)
     return render(request, "calls/detail.html", page, status=status)
+
+
+def _do_not_call(request, call, asked: bool) -> list:
+    """The wrap-up's "Customer asked not to be called": a step saved with the wrap-up."""
+    if not asked:
+        return []
+    return [lambda _wrap: dnc_from_call(call=call, actor=request.user)]
 
 
 @tenant_view(roles=MANAGERS_ONLY)
@@ -78,7 +86,7 @@ def wrapup(request, call_code):
             disposition=form.cleaned_data["disposition"],
             note=form.cleaned_data["note"],
             note_private=form.cleaned_data["note_private"],
-            also=[step],
+            also=[step, *_do_not_call(request, call, form.cleaned_data["do_not_call"])],
         )
     except WrapUpRefused as e:
         return _section(request, call, status=e.status, error=str(e.message))

@@ -65,6 +65,11 @@ ACTIONS = {
     "follow_up.reschedule": _("Follow-up rescheduled"),
     "follow_up.cancel": _("Follow-up cancelled"),
     "follow_up.done": _("Follow-up done"),
+    "call.override": _("Called anyway past a guardrail"),
+    "dnc.add": _("Number added to the do-not-call list"),
+    "dnc.remove": _("Number taken off the do-not-call list"),
+    "dnc.import": _("Do-not-call list imported"),
+    "guardrails.change": _("Guardrails changed"),
 }
 
 

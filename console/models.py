@@ -236,6 +236,39 @@ class Tenant(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10080)],
         help_text=_("How long its author may change a wrap-up; then it is read-only."),
     )
+    # Guardrails (guardrails/, the admin's Guardrails page; docs/contract-choices.md): checked
+    # before every call (guardrails.preflight). Attempt caps per customer across the tenant
+    # (0: no cap); calling hours in the customer's local time, one "HH:MM-HH:MM" or "" (closed)
+    # per weekday from Monday, ";"-separated, applied only when calling_hours_on; holidays one per
+    # line ("2026-10-01 National Day" or "2026-10-01..2026-10-07 Golden Week"); the roles that
+    # may call anyway with a typed reason (comma-separated Membership roles).
+    calls_per_day = models.PositiveSmallIntegerField(
+        _("calls a day to one customer, at most"),
+        default=3,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("Counting the calls placed to the customer's number by anyone. 0: no cap."),
+    )
+    calls_per_week = models.PositiveSmallIntegerField(
+        _("calls a week to one customer, at most"),
+        default=10,
+        validators=[MaxValueValidator(5000)],
+        help_text=_("Monday to Sunday in the customer's local time. 0: no cap."),
+    )
+    calling_hours_on = models.BooleanField(_("calling hours apply"), default=False)
+    calling_hours = models.CharField(
+        max_length=120,
+        blank=True,
+        default="09:00-20:00;09:00-20:00;09:00-20:00;09:00-20:00;09:00-20:00;10:00-18:00;",
+    )
+    holidays = models.TextField(
+        _("holidays"),
+        blank=True,
+        help_text=_(
+            "No calls on these days (in the customer's local time), one per line: a date and a "
+            "name, e.g. 2026-10-01 National Day, or a range: 2026-10-01..2026-10-07 Golden Week."
+        ),
+    )
+    override_roles = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by
     # hooks.services): the hot path reads it from the tenant row it has, no query.

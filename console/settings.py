@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ninja",  # django-ninja: its static files serve the API reference page (Swagger UI)
     "console",
     "customers",
+    "guardrails",
     "calls",
     "lists",
     "hooks",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("t/<uuid:tenant_code>/", views.tenant_home, name="tenant-home"),
     path("", include("console.tenant_urls")),
     path("", include("customers.urls")),  # before calls.urls: see customers/urls.py
+    path("", include("guardrails.urls")),
     path("", include("calls.urls")),
     path("", include("lists.urls")),  # call lists and "Call next" (issue 19)
     path("", include("hooks.urls")),

@@ -101,6 +101,12 @@ ENDPOINTS = [
         "wrapup_edit_minutes")),
     ("admin", "post", "settings/wrap-up/add/", ("label_en", "label_zh", "group", "auto_groups",
         "auto_codes")),
+    ("manager", "post", "call/", ("called", "idempotency_key", "override_reason")),
+    ("admin", "post", "settings/guardrails/", ("calls_per_day", "calls_per_week",
+        "calling_hours_on", "holidays", "override_roles", "hours_0", "hours_6")),
+    ("supervisor", "get", "settings/do-not-call/", ("q",)),
+    ("supervisor", "post", "settings/do-not-call/", ("number", "reason", "until")),
+    ("supervisor", "post", "settings/do-not-call/import/", ("text",)),
 ]  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from api.models import ApiToken
 from calls.models import Call, FollowUp
 from console.models import Invitation, Membership, SoftphoneMapping
 from customers.models import Customer, CustomerNumber
+from guardrails.models import DoNotCall
 from hooks.models import Delivery, Endpoint
 from lists.models import CallList, ListEntry
 
@@ -152,6 +153,13 @@ EXPECTED = {
     "call-next": {A: 403, S: 403, M: 200},
     "call-list-entry-call": post_only(A, S),
     "call-list-entry-skip": post_only(A, S),
+    # guardrails: admins change the rules (supervisors read them); supervisors and admins keep
+    # the do-not-call list (managers add to it from a wrap-up)
+    "guardrails-settings": {A: 200, S: 200, M: 403},  # supervisors read only (POST 403)
+    "dnc": {A: 200, S: 200, M: 403},
+    "dnc-import": {A: 200, S: 200, M: 403},
+    "dnc-export": {A: 200, S: 200, M: 403},
+    "dnc-remove": post_only(M),
     # api (the tenant allows no self-service in these tests: admins only)
     "api-tokens": {A: 200, S: 403, M: 403},
     "api-token-revoke": post_only(S, M),
@@ -233,6 +241,7 @@ FACTORIES = {
     "follow_up_code": lambda world, t: world.follow_up(t).code,
     "list_code": lambda world, t: world.call_list(t).code,
     "entry_code": lambda world, t: world.list_entry(t).code,
+    "dnc_code": lambda world, t: world.dnc(t).code,
 }
 
 
@@ -320,6 +329,11 @@ class World:
         if created:
             CustomerNumber.objects.create(tenant=tenant, customer=customer, number=number)
         return customer
+
+    def dnc(self, tenant):
+        return DoNotCall.objects.get_or_create(
+            tenant=tenant, number=f"+86137{tenant.pk:08d}", defaults={"reason": f"iso-{tenant.pk}"}
+        )[0]
 
     def api_token(self, tenant):
         found = ApiToken.objects.filter(tenant=tenant).first()
@@ -684,3 +698,38 @@ def test_api_tokens_of_every_role_get_404_for_another_tenants_call_lists(
     assert ListEntry.objects.get(pk=entry.pk).attempts == 0
     assert ListEntry.objects.filter(list=theirs).count() == 1
     assert not wrong, f"{role}'s token reached another tenant's call list:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_api_tokens_of_every_role_never_reach_another_tenants_do_not_call_list(
+    client, request, world, tenant, other_tenant, role
+):
+    """Each role's token, against the other tenant's listed number: 404 (or the 403 the role
+    gets anyway) on every path that names a number, nothing of theirs listed, and adding the
+    same number here lists it here only."""
+    token = tokens.issue(
+        membership=tenant.memberships.get(user=request.getfixturevalue(role)),
+        name="iso",
+        expires_days=None,
+        actor=None,
+    ).token
+    headers = {"Authorization": f"Bearer {token}"}
+    theirs = world.dnc(other_tenant)
+    endpoints = api_endpoints()
+    wrong = []
+    for path, methods in endpoints.items():
+        if "{number}" not in path:
+            continue
+        url = path.replace("{number}", theirs.number)
+        for method in methods:
+            r = getattr(client, method)(url, headers=headers)
+            if r.status_code not in (403, 404) or (role != "manager" and r.status_code != 404):
+                wrong.append(f"{method.upper()} {url}: {r.status_code}")
+    listed = client.get("/api/v1/do-not-call", {"number": theirs.number}, headers=headers)
+    if listed.status_code == 200 and theirs.number in listed.content.decode():
+        wrong.append("GET /api/v1/do-not-call lists another tenant's number")
+    assert any("{number}" in p for p in endpoints)
+    assert not wrong, f"{role}'s token reached another tenant's do-not-call list:\n" + "\n".join(
+        wrong
+    )
+    assert DoNotCall.objects.filter(tenant=other_tenant, number=theirs.number).exists()

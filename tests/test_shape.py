@@ -38,7 +38,7 @@ MAX_LINES = 600  # "no module over ~600 lines" (migrations aside): split by job 
 
 def test_no_module_is_too_long():
     long = []
-    for package in ("console", "calls"):
+    for package in ("console", "calls", "guardrails"):
         for path in sorted((ROOT / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue

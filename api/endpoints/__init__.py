@@ -1,7 +1,7 @@
 """The API's resources, one module each, mounted in this order (prefix, router). A new
 resource is a new module with a `router`, and a line here."""
 
-from api.endpoints import call_lists, calls, customers, followups, reasons, wrapups
+from api.endpoints import call_lists, calls, customers, do_not_call, followups, reasons, wrapups
 
 ROUTERS = [
     ("", calls.router),
@@ -10,4 +10,5 @@ ROUTERS = [
     ("", wrapups.router),
     ("", followups.router),
     ("", call_lists.router),
+    ("", do_not_call.router),
 ]

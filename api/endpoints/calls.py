@@ -18,7 +18,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja import Status as Answer
 from pydantic import field_validator
 
-from api.problems import ProblemError, ReasonOut, responses
+from api.problems import ProblemError, ReasonOut, guard_extra, responses
 from api.text import plain_text
 from calls import selectors
 from calls.aicc.reasons import decode
@@ -57,7 +57,16 @@ class CallIn(Schema):
         examples=[""],
     )
 
-    @field_validator("called", "call_data", "caller_present")
+    override_reason: str = Field(
+        "",
+        max_length=255,
+        description="Call anyway past a guardrail (do-not-call, attempt caps, calling hours): "
+        "why, in at least 10 characters. Counts only when the tenant lets the token's "
+        "person's role call anyway; kept on the call and audited.",
+        examples=[""],
+    )
+
+    @field_validator("called", "call_data", "caller_present", "override_reason")
     @classmethod
     def _text(cls, value: str) -> str:
         return plain_text(value)
@@ -108,6 +117,12 @@ class WrapUpOut(Schema):
     updated_at: datetime | None
 
 
+class OverrideOut(Schema):
+    rule: str = Field(description="The guardrail called past: a console reason code "
+                      "(do_not_call, day_cap, week_cap, outside_hours, holiday).")  # fmt: skip
+    reason: str = Field(description="The customer manager's typed reason.")
+
+
 class CallOut(CallSummary):
     caller: str
     call_data: str
@@ -119,6 +134,9 @@ class CallOut(CallSummary):
     released_at: datetime | None
     agent_talk_seconds: int | None
     wrap_up: WrapUpOut
+    override: OverrideOut | None = Field(
+        None, description="Placed anyway past a guardrail, with the manager's reason."
+    )
 
 
 class CallPage(Schema):
@@ -174,6 +192,7 @@ def place_call(
         call_data=body.call_data,
         caller_present=body.caller_present,
         idempotency_key=idempotency_key,
+        override_reason=body.override_reason,
     )
     call = placed.call
     if placed.busy:  # one live call per manager: nothing recorded, nothing sent
@@ -185,6 +204,16 @@ def place_call(
         reason = decode("console", "wrapup_pending", reader)
         raise ProblemError(
             409, f"{reason.explanation} {reason.next_step}", reason=reason, call_id=call.code
+        )
+    guard = placed.guard
+    if guard is not None and not guard.ok:  # refused by the guardrails: recorded, nothing sent
+        reason = call.reason(reader)
+        raise ProblemError(
+            409,
+            f"{reason.explanation} {reason.next_step}",
+            reason=reason,
+            call_id=call.code,
+            extra=guard_extra(guard),
         )
     if call.reason_source == "console":  # refused by the console's rules: nothing was sent
         reason = call.reason(reader)

@@ -26,9 +26,11 @@ from calls.models import Call, live_q, live_since
 from calls.numbers import from_tel_uri
 from calls.services import wrapup
 from calls.services.aicc import NotConfigured, client_for
+from console import audit
 from console.models import Membership, SoftphoneMapping, Tenant
 from console.prepared import Prepared, insert_row, update_row
 from customers.numbers import to_e164
+from guardrails import preflight
 from hooks import events
 
 log = logging.getLogger("calls")
@@ -124,6 +126,10 @@ class Placed:
     # Nothing was placed: the tenant allows no call while the manager has answered calls
     # awaiting wrap-up, and `call` is the oldest of them (calls.services.wrapup).
     wrapup_due: bool = False
+    # The guardrails' verdict (guardrails.preflight) on a call whose input passed: refused (the
+    # call is stored as failed with the rule's console reason; nothing was sent), or ok, perhaps
+    # with an override the manager typed a reason for.
+    guard: preflight.Verdict | None = None
 
 
 def call_place(
@@ -136,6 +142,7 @@ def call_place(
     idempotency_key: str,
     ask_if_recent: bool = False,
     replace_live: bool = False,
+    override_reason: str = "",
 ) -> Placed:
     """Record the call, then ask AICC to place it, and store the answer.
 
@@ -146,7 +153,9 @@ def call_place(
     returned Placed says `ask_first`, with that call. When the tenant allows no call while the
     manager's answered calls await their wrap-up, nothing is recorded or sent: `wrapup_due`,
     with the oldest of them. A resubmitted form is never refused or asked: it gets the call its
-    first submission placed."""
+    first submission placed. Then the guardrails (guardrails.preflight: do-not-call, attempt
+    caps, calling hours) refuse it, or let it go, past a rule with `override_reason` when the
+    manager's role may call anyway."""
     tenant = membership.tenant
     # The one set of rules (web, command line, API): a call that breaks one is stored as failed
     # and never sent.
@@ -202,14 +211,24 @@ def call_place(
         mask(call.called),
     )
 
-    refusal = checked.refusal() or local_refusal(tenant, call)
+    refusal = checked.refusal()
+    guard = None
+    if refusal is None:  # the one pre-flight check: the call's own row is among those counted
+        guard = preflight.check(
+            membership, call.customer_number, own_call=True, override=override_reason
+        )
+        if not guard.ok:
+            refusal = ("console", guard.code, guard.detail())
+        elif guard.overridden:
+            _override(call, membership, guard.overridden, override_reason)
+    refusal = refusal or local_refusal(tenant, call)
     if refusal:
         source, code, detail = refusal
         _store(
             call, status=Call.Status.FAILED, reason_source=source, reason_code=code, detail=detail
         )
         _log_not_sent(call, tenant)
-        return Placed(call, created=True, refused=checked.messages())
+        return Placed(call, created=True, refused=checked.messages(), guard=guard)
 
     try:
         client = client_for(tenant)
@@ -253,7 +272,20 @@ def call_place(
         )
         return Placed(call, created=True)
     store_create_outcome(call, outcome)
-    return Placed(call, created=True)
+    return Placed(call, created=True, guard=guard)
+
+
+def _override(call: Call, membership: Membership, code: str, reason: str) -> None:
+    """The manager calls anyway past the guardrail `code`: kept on the call, and audited."""
+    reason = " ".join(reason.split())[: preflight.OVERRIDE_MAX]
+    update_row(call, override_code=code, override_reason=reason)
+    audit.record(
+        tenant=membership.tenant,
+        actor=membership.user,
+        action="call.override",
+        target=f"{call.code} {mask(call.called)}",
+        changes={"rule": code, "reason": reason},
+    )
 
 
 def customer_number(tenant: Tenant, dialled: str, sent: str) -> str:

@@ -57,7 +57,7 @@ def test_the_focus_ring_has_3_to_1_contrast(page, live_server, admin, tenant, si
     log_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/t/{tenant.code}/settings/")
     seen = {}
-    for _ in range(40):  # walk the page with the keyboard, as a keyboard user does
+    for _ in range(60):  # walk the page with the keyboard, as a keyboard user does
         page.keyboard.press("Tab")
         where = page.evaluate(
             "(() => { const e = document.activeElement;"

@@ -326,8 +326,9 @@ def test_placing_a_call_query_count(client, manager, tenant, simctl, django_asse
     end(Call.objects.get())
     # session+user+membership+tenant (one query), softphone mapping, "this form's call, a live
     # call, called a moment ago?" (one query), the record's insert (in a savepoint and its
-    # release), its update with the answer.
-    with django_assert_num_queries(7):
+    # release), the guardrails' pre-flight (do-not-call and attempts: one query), its update
+    # with the answer.
+    with django_assert_num_queries(8):
         r = post(client, tenant, called="13800000001", idempotency_key="second-call-key")
     assert r.status_code == 200
     assert Call.objects.get(idempotency_key="second-call-key").status == Call.Status.PLACED

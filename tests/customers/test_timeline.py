@@ -168,8 +168,9 @@ def test_the_card_takes_constant_queries_and_only_managers_ask(
     card(client, tenant, NUMBER)  # warm-up
     # session+user+membership+tenant (one query); the customer and all its numbers (one); the
     # last call to any of them (one); the colleague's call within the warning time (one, as the
-    # last call is the manager's own); the customer's open follow-ups (one)
-    with django_assert_num_queries(5):
+    # last call is the manager's own); the customer's open follow-ups (one); the guardrails'
+    # verdict (do-not-call and attempts: one)
+    with django_assert_num_queries(6):
         body = card(client, tenant, NUMBER).content.decode()
     assert "Carol (carol) called this customer 9 minutes ago." in body
     client.force_login(supervisor)

@@ -8,14 +8,25 @@ from dataclasses import replace
 from django.utils.text import format_lazy  # lazy str.format(); documented with i18n utilities
 from django.utils.translation import gettext_lazy as _
 
-from . import console, create_call, http, outcome, q850, queries, state, token, transport
+from . import (
+    console,
+    create_call,
+    guardrails,
+    http,
+    outcome,
+    q850,
+    queries,
+    state,
+    token,
+    transport,
+)
 from .core import Fixer, Group, Reader, Reason, Row, Words, as_reader
 
 _TABLES: dict[str, list[Row]] = {
     "createCall": create_call.REASONS,
     "http": http.REASONS,
     "transport": transport.REASONS,
-    "console": console.REASONS,
+    "console": console.REASONS + guardrails.REASONS,
     "token": token.REASONS,
     "queryCallState": queries.QUERY_CALL_STATE,
     "queryCallDetailRecord": queries.QUERY_CALL_DETAIL_RECORD,

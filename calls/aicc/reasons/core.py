@@ -106,6 +106,7 @@ class Group(StrEnum):
     PROVIDER = "provider"  # a problem at the AICC provider
     NETWORK = "network"  # the connection to AICC, or the phone network
     CONSOLE = "console"  # a fault in the console itself
+    GUARDRAIL = "guardrail"  # the tenant's guardrails: do-not-call, calling hours, attempt caps
     ENDED = "ended"  # the call ended normally: someone hung up
     OK = "ok"  # nothing went wrong (a success, a call state, an empty answer)
 
@@ -125,6 +126,7 @@ _GROUP_LABELS = {
     Group.PROVIDER: _("A problem at the AICC provider"),
     Group.NETWORK: _("Network or connection problem"),
     Group.CONSOLE: _("A fault in the console"),
+    Group.GUARDRAIL: _("Not allowed now: do-not-call, calling hours or attempts"),
     Group.ENDED: _("Someone hung up"),
     Group.OK: _("No problem"),
 }

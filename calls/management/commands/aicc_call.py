@@ -88,6 +88,8 @@ class Command(BaseCommand):
             reason = call.reason(Reader.OTHERS)
             self.stdout.write(f"  {reason.source} {reason.code}: {reason.title}")
             self.stdout.write(f"  {reason.explanation}")
+            if placed.guard is not None and not placed.guard.ok:  # the figures, when it opens
+                self.stdout.write(f"  {call.detail}")
             for name, messages in placed.refused.items():
                 self.stdout.write(f"  {OPTIONS[name]}: {' '.join(messages)}")
             self.stdout.write(f"  next step: {reason.next_step} (who: {reason.who})")

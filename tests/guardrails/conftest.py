@@ -1,0 +1,1 @@
+from tests.api.conftest import bearer, token_for  # noqa: F401 - fixtures, shared
