@@ -186,3 +186,29 @@ def test_call_next_query_count(client, tenant, manager, django_assert_num_querie
     # the in-call bar
     with django_assert_num_queries(10):
         client.get(page)
+
+
+def test_do_not_call_numbers_are_left_out_and_reported(client, tenant, other_tenant, supervisor):
+    """The tenant's do-not-call list (guardrails) at import: a listed number is left out with its
+    line and reason; an expired entry, or another tenant's, blocks nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guardrails.models import DoNotCall
+
+    DoNotCall.objects.create(tenant=tenant, number="+8613800002222", reason="Asked on 1 Nov")
+    DoNotCall.objects.create(
+        tenant=tenant, number="+8613800003333", expires_at=timezone.now() - timedelta(days=1)
+    )
+    DoNotCall.objects.create(tenant=other_tenant, number="+8613800004444", reason="theirs")
+    cl = make_list(tenant, owner=supervisor)
+    text = "Number\n13800001111\n138 0000 2222\n13800003333\n13800004444\n"
+    client.force_login(supervisor)
+    html = client.post(url(tenant, f"{cl.code}/import/"), {"text": text}).content.decode()
+    assert "3 entries imported." in html and "1 do-not-call number left out" in html
+    assert "Line 3: +8613800002222 is on the do-not-call list (Asked on 1 Nov)." in html
+    kept = set(ListEntry.objects.filter(list=cl).values_list("customer_number", flat=True))
+    assert kept == {"+8613800001111", "+8613800003333", "+8613800004444"}
+    entry = AuditEntry.objects.filter(action="call_list.import").latest("id")
+    assert entry.changes == {"imported": 3, "duplicates": 0, "do_not_call": 1}
