@@ -182,9 +182,9 @@ def test_call_next_query_count(client, tenant, manager, django_assert_num_querie
     page = url(tenant, "next/")
     client.get(page)
     # session+user+membership+tenant, the softphone, the claim (+ list), the lists, the card
-    # (customer, last call, follow-ups), the navigation's due follow-ups, the tenant switcher,
-    # the in-call bar
-    with django_assert_num_queries(10):
+    # (customer, last call, follow-ups, the guardrails' verdict), the navigation's due
+    # follow-ups, the tenant switcher, the in-call bar
+    with django_assert_num_queries(11):
         client.get(page)
 
 
