@@ -39,6 +39,7 @@ run: install
 	@$(MANAGE) seed_demo --simulator-url http://$(HOST):$(SIM_PORT) \
 	  --console-url http://$(HOST):$(PORT) --simulator-config $(SIM_CONFIG)
 	@$(MANAGE) seed_history
+	@$(MANAGE) seed_demo_lists
 	@PYTHON=$(BIN)/python HOST=$(HOST) PORT=$(PORT) SIM_PORT=$(SIM_PORT) SIM_CONFIG=$(SIM_CONFIG) \
 	  exec sh scripts/serve.sh
 
