@@ -33,6 +33,8 @@ from django.db.models import BigIntegerField, F, Func, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
+from calls.paging import sorted_by_index
+
 CALLED_FTS = "calls_call_called_fts"
 
 # A short prefix matching more calls than this is walked (see above).
@@ -163,3 +165,13 @@ def number_q(number: str, match: str, tenant) -> Q:
     if match == "contains":
         return contains_q(number)
     return prefix_q(number, tenant)
+
+
+def filter_number(qs, number: str, match: str, tenant):
+    """`qs` narrowed by the number filter; a page of a prefix range on SQLite is read in two
+    steps (calls/paging.py `sorted_by_index`)."""
+    q = number_q(number, match, tenant)
+    qs = qs.filter(q)
+    if connection.vendor == "sqlite" and match != "contains" and "called__gte" in dict(q.children):
+        qs = sorted_by_index(qs)
+    return qs

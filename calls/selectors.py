@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from calls.aicc.reasons import Group, is_success, reasons_for, reasons_in
 from calls.models import Call, OutcomeSync
-from calls.number_search import number_q
+from calls.number_search import filter_number
 from console.models import Membership, Tenant
 from console.prepared import Prepared
 
@@ -115,7 +115,7 @@ def calls_for(membership: Membership, filters: dict) -> QuerySet[Call]:
         if q is not None:
             qs = qs.filter(q)
     if filters.get("number"):
-        qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix", tenant))
+        qs = filter_number(qs, filters["number"], filters.get("match") or "prefix", tenant)
     if filters.get("serial"):
         qs = qs.filter(serial=filters["serial"])
     if filters.get("disposition"):
