@@ -87,8 +87,14 @@ def setup_tenant():
 
 
 def rows(tenant, managers, n, start_index):
-    rng = random.Random(start_index)
+    # Read before the first row is asked for: on PostgreSQL the rows go through COPY, and a
+    # query on the same connection during it waits forever.
     ids = dict(tenant.dispositions.values_list("key", "pk"))
+    return _rows(tenant, managers, n, start_index, ids)
+
+
+def _rows(tenant, managers, n, start_index, ids):
+    rng = random.Random(start_index)
     now = datetime.now(UTC)
     weights = [r[0] for r in RESULTS]
     span = 365 * 24 * 3600
@@ -140,8 +146,9 @@ def seed(tenant, managers, n):
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name, _sql in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
+            new_rows = rows(tenant, managers, todo, have)  # its query before COPY starts
             with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows(tenant, managers, todo, have):
+                for row in new_rows:
                     copy.write_row(row)
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _name, sql in indexes:
@@ -177,10 +184,10 @@ def seed_wrapups(tenant):
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {WrapUp._meta.db_table} (tenant_id, call_id, disposition_id, note, "
-            "author_id, automatic, wrapped_at, updated_at) "
+            "author_id, automatic, note_private, wrapped_at, updated_at) "
             "SELECT c.tenant_id, c.id, c.disposition_id, "
             "CASE WHEN c.has_note THEN 'Bench note: wants the offer by e-mail.' ELSE '' END, "
-            "CASE WHEN c.wrapup_state = 'done' THEN c.user_id END, c.wrapup_state = 'auto', "
+            "CASE WHEN c.wrapup_state = 'done' THEN c.user_id END, c.wrapup_state = 'auto', FALSE, "
             "c.created_at, c.created_at "
             f"FROM {Call._meta.db_table} c LEFT JOIN {WrapUp._meta.db_table} w ON w.call_id = c.id "
             "WHERE c.tenant_id = %s AND c.wrapup_state IN ('done', 'auto') AND w.id IS NULL",

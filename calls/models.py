@@ -122,7 +122,9 @@ class Call(models.Model):
             models.Index(
                 fields=["tenant", "status", "-created_at", "-id"], name="call_tenant_status_recent"
             ),
-            models.Index(fields=["tenant", "called"], name="call_tenant_called"),
+            # The number prefix on SQLite (calls/number_search.py): created_at in the index sorts
+            # the matches without reading their rows.
+            models.Index(fields=["tenant", "called", "created_at"], name="call_tenant_called_at"),
             models.Index(fields=["tenant", "serial"], name="call_tenant_serial"),
             # A customer's timeline and the call form's customer card (calls/timeline.py).
             models.Index(
@@ -165,7 +167,8 @@ class Call(models.Model):
                 name="call_wrapup_pending",
             ),
             # PostgreSQL only (calls/migrations/0002): (tenant_id, called varchar_pattern_ops)
-            # for the number prefix and a pg_trgm GIN index for "contains".
+            # for the number prefix and a pg_trgm GIN index for "contains"; SQLite only
+            # (calls/migrations/0014): an FTS5 trigram table for "contains".
         ]
 
     def __str__(self) -> str:

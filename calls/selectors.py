@@ -7,12 +7,9 @@ from calls/paging.py. Every filter maps onto an index of Call:
   call_tenant_outcome_recent (a meaning group of the reason filter ORs both)
 - serial -> call_tenant_serial
 - disposition -> call_tenant_disposition_recent; "has a note" -> call_tenant_noted_recent (partial)
-- number prefix -> on PostgreSQL `LIKE 'p%'` on (tenant_id, called varchar_pattern_ops), which is
-  right under any collation; on SQLite a range `p <= called < p'` (p' = p with its last character
-  incremented) on call_tenant_called: SQLite compares text bytewise (BINARY), so the range holds
-  exactly the strings starting with p, while its LIKE is case-insensitive and cannot use the index
-  (which suits a short prefix: see number_q).
-- number contains -> `LIKE '%p%'`, served by the pg_trgm GIN index on PostgreSQL (3+ characters).
+- number prefix / contains -> calls/number_search.py: on PostgreSQL `LIKE 'p%'` on (tenant_id,
+  called varchar_pattern_ops) and `LIKE '%p%'` on the pg_trgm GIN index; on SQLite a range on
+  call_tenant_called and an FTS5 trigram index, or a walk of the newest calls when most match.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import BooleanField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -31,6 +27,7 @@ from django.utils import timezone
 
 from calls.aicc.reasons import Group, is_success, reasons_for, reasons_in
 from calls.models import Call, OutcomeSync
+from calls.number_search import filter_number
 from console.models import Membership, Tenant
 from console.prepared import Prepared
 
@@ -69,31 +66,6 @@ def _code_q(source: str, codes: list[str]) -> Q:
     if source == "outcome_ita":
         return Q(call_type="ITA", outcome_code__in=codes)
     return Q(reason_source=source, reason_code__in=codes)
-
-
-def _next_string(prefix: str) -> str:
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-# On SQLite a short prefix may match a large share of all calls. Then walking the newest calls
-# and keeping the matching ones fills a page sooner than collecting every match through the number
-# index and sorting them; when matches are few it is the other way round. SQLite's planner cannot
-# tell, so for a short prefix one bounded, index-only count decides: its LIKE (case-folding, exact
-# for digits) cannot use the number index and so walks the time index. PostgreSQL plans this itself.
-SHORT_PREFIX = 5
-DENSE_PROBE = 5000
-
-
-def number_q(number: str, match: str, tenant: Tenant) -> Q:
-    if match == "contains":
-        return Q(called__contains=number)
-    if connection.vendor == "postgresql":
-        return Q(called__startswith=number)
-    in_range = Q(called__gte=number, called__lt=_next_string(number))
-    if len(number) <= SHORT_PREFIX:
-        if tenant.calls.filter(in_range).order_by()[:DENSE_PROBE].count() == DENSE_PROBE:
-            return Q(called__startswith=number)
-    return in_range
 
 
 def reason_q(value: str) -> Q | None:
@@ -144,7 +116,7 @@ def calls_for(membership: Membership, filters: dict) -> QuerySet[Call]:
         if q is not None:
             qs = qs.filter(q)
     if filters.get("number"):
-        qs = qs.filter(number_q(filters["number"], filters.get("match") or "prefix", tenant))
+        qs = filter_number(qs, filters["number"], filters.get("match") or "prefix", tenant)
     if filters.get("serial"):
         qs = qs.filter(serial=filters["serial"])
     if filters.get("disposition"):
