@@ -21,6 +21,8 @@ class CallsConfig(AppConfig):
 def _number_search(sender, using="default", **kwargs):
     from django.db import connections
 
+    from calls import sqlite_stats
     from calls.number_search import repair
 
     repair(connections[using])
+    sqlite_stats.restore(connections[using])
