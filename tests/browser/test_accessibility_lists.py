@@ -53,3 +53,20 @@ def test_manager_pages(page, live_server, manager, tenant, call_list):
     assert audit(page, live_server, [f"{t}/lists/", f"{t}/lists/next/"]) == {}
     page.goto(f"{live_server.url}{t}/lists/next/")
     assert page.locator("#entry-call").is_visible()  # the claimed entry, audited above
+
+
+def test_the_pages_fit_a_phone(page, live_server, admin, manager, tenant, call_list):
+    """At phone width nothing makes these pages scroll sideways (tables scroll in their box)."""
+    from tests.browser.test_phone_width import WIDTH, overflowing
+
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    log_in(page, live_server, "alice")
+    paths = _setup_paths(tenant, call_list)
+    assert overflowing(page, live_server, paths) == {}
+    page.context.clear_cookies()
+    log_in(page, live_server, "bob")
+    t = f"/t/{tenant.code}"
+    page.goto(f"{live_server.url}{t}/lists/next/")
+    page.locator("#take-next").click()
+    page.locator("#entry-call").wait_for()
+    assert overflowing(page, live_server, [f"{t}/lists/", f"{t}/lists/next/"]) == {}
