@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from console.csv_rows import csv_rows, decode_upload
+from console.csv_rows import CsvImportForm
 from console.models import Membership, Tenant
 from customers.numbers import to_e164
 from guardrails import rules
@@ -152,74 +152,37 @@ class DncForm(forms.Form):
         return until_to_expiry(self.cleaned_data.get("until"), self.tenant)
 
 
-class DncImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        required=False,
-        help_text=_(
-            "Columns: number, reason, until (YYYY-MM-DD, optional). Only the number is "
-            "required. A header row is fine; an export imports again."
-        ),
+class DncImportForm(CsvImportForm):
+    """The do-not-call import (number, reason, until): the shared all-or-nothing CSV form
+    (console/csv_rows.py); only the rows' checks are the list's own."""
+
+    columns_help = _(
+        "Columns: number, reason, until (YYYY-MM-DD, optional). Only the number is "
+        "required. A header row is fine; an export imports again."
     )
-    text = forms.CharField(
-        label=_("…or paste the rows"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "13800001234,Asked by phone"}),
-    )
+    placeholder = "13800001234,Asked by phone"
+    max_cell = REASON_MAX
     MAX_ROWS = 50_000
-
-    def __init__(self, *args, tenant: Tenant, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tenant = tenant
-        self.rows: list[DncRow] = []
-        self.row_errors: list[str] = []
-
-    def clean(self):
-        super().clean()
-        if self.errors:
-            return self.cleaned_data
-        upload = self.cleaned_data.get("file")
-        content = decode_upload(upload) if upload else self.cleaned_data.get("text", "")
-        if not content.strip():
-            raise ValidationError(_("Choose a CSV file or paste some rows."))
-        self._validate_rows(content)
-        if self.row_errors:
-            raise ValidationError(
-                _("Nothing was imported: %(n)d row(s) have problems. Fix them and try again."),
-                params={"n": len(self.row_errors)},
-            )
-        if not self.rows:
-            raise ValidationError(_("The file has no rows to import."))
-        return self.cleaned_data
-
-    def _error(self, lineno: int, message) -> None:
-        self.row_errors.append(_("Line %(n)d: %(e)s") % {"n": lineno, "e": message})
 
     def _validate_rows(self, content: str) -> None:
         region = self.tenant.default_region
         seen: dict[str, int] = {}
-        for lineno, cells in enumerate(csv_rows(content, max_cell=REASON_MAX), start=1):
-            if cells is None:
-                self._error(lineno, _("it is not a CSV row."))
-                continue
-            cells = [c.strip() for c in cells]
-            if not any(cells):
-                continue
+        for lineno, cells in self.numbered_rows(content):
             number = to_e164(cells[0].lstrip("'"), region)
             if lineno == 1 and not number:
                 continue  # a header row
             if not number:
-                self._error(lineno, _("%(value)s is not a phone number.") % {"value": cells[0]})
+                self.row_error(lineno, _("%(value)s is not a phone number.") % {"value": cells[0]})
                 continue
             until = None
             if len(cells) > 2 and cells[2]:
                 try:
                     until = date.fromisoformat(cells[2])
                 except ValueError:
-                    self._error(lineno, _("the date must be YYYY-MM-DD."))
+                    self.row_error(lineno, _("the date must be YYYY-MM-DD."))
                     continue
             if number in seen:
-                self._error(
+                self.row_error(
                     lineno,
                     _("%(number)s also appears on line %(line)d.")
                     % {"number": number, "line": seen[number]},
@@ -229,5 +192,5 @@ class DncImportForm(forms.Form):
             reason = cells[1] if len(cells) > 1 else ""
             self.rows.append(DncRow(number, reason, until_to_expiry(until, self.tenant)))
             if len(self.rows) > self.MAX_ROWS:
-                self._error(lineno, _("at most 50,000 rows in one import."))
+                self.row_error(lineno, _("at most 50,000 rows in one import."))
                 return
