@@ -7,9 +7,10 @@ templates/calls/followups.html puts in each group's <ul>."""
 
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from calls.markup import escape
 
 
 def rows_html(request, rows: list[dict]) -> SafeString:

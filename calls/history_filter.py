@@ -17,7 +17,6 @@ Django's `escape` (html.escape).
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 from django import forms
@@ -27,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.aicc.reasons import Fixer, Reader
+from calls.markup import escape
 from calls.models import Call
 from calls.numbers import normalise
 from calls.selectors import FILTER_GROUPS, filter_reasons
@@ -98,10 +98,6 @@ def reason_choices_cached(reader: Reader | str = Reader.OTHERS, *, ita: bool = F
             for group, options in reason_choices(reader, ita=ita)
         ]
     return _REASON_CHOICES[key]
-
-
-def escape(value) -> str:
-    return html.escape(str(value))
 
 
 def _attrs_html(attrs: dict) -> str:
@@ -206,7 +202,8 @@ class HistoryFilter(forms.Form):
         self,
         data=None,
         *,
-        managers: list | None = None,
+        managers: list[tuple[int, str]]
+        | None = None,  # (id, name): console.selectors.manager_choices
         reader: Reader | str = Reader.OTHERS,
         ita: bool = False,
         dispositions: list | None = None,
@@ -218,9 +215,7 @@ class HistoryFilter(forms.Form):
         if managers is None:
             del self.fields["manager"]
         else:
-            self.fields["manager"].choices = [("", _("Everyone"))] + [
-                (u.id, u.get_full_name() or u.username) for u in managers
-            ]
+            self.fields["manager"].choices = [("", _("Everyone")), *managers]
         self.fields["reason"].choices = reason_choices_cached(reader, ita=ita)
         if dispositions is None:
             del self.fields["disposition"]

@@ -8,13 +8,13 @@ markup is the table's, column for column, as templates/calls/history.html declar
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from calls import selectors
 from calls.call_status import history_status
 from calls.links import TenantLinks
+from calls.markup import escape
 from calls.models import Call, WrapUpState
 from calls.readers import reader_for
 from console.models import Membership

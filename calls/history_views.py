@@ -26,13 +26,13 @@ from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
-from console.selectors import managers_of
+from console.selectors import manager_choices
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form(membership: Membership, request, dispositions=None) -> HistoryFilter:
-    managers = managers_of(membership.tenant) if membership.can_read_history else None
+    managers = manager_choices(membership.tenant) if membership.can_read_history else None
     if dispositions is None:
         dispositions = dispositions_of(membership.tenant)
     return HistoryFilter(

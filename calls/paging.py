@@ -12,7 +12,9 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
+from django.db.models.base import ModelState
 
 from calls.models import Call
 
@@ -104,7 +106,36 @@ def _rows(qs: QuerySet[Call], order: tuple[str, ...], n: int) -> list[Call]:
     if getattr(qs.query, _LATE_ROWS, False):
         ids = qs.order_by(*order).values("pk")[:n]
         qs = qs.model._base_manager.filter(pk__in=ids)
-    return list(qs.select_related("user").only(*LIST_COLUMNS).order_by(*order)[:n])
+    rows = qs.order_by(*order).values_list(*LIST_COLUMNS)[:n]
+    return [_call_of(row, qs.db) for row in rows]
+
+
+_CALL_FIELDS = LIST_COLUMNS[: LIST_COLUMNS.index("user__username")]
+_USER_FIELDS = ("username", "first_name", "last_name")
+
+
+def _loaded(model, using: str, values: dict):
+    """An instance with only these fields loaded, as `.only()` would give (the others load on
+    access), built without Model.__init__: for a page of calls that was most of the list
+    query's time (docs/performance.md, "History rows: instances without Model.__init__")."""
+    obj = model.__new__(model)
+    obj.__dict__.update(values)
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def _call_of(row: tuple, using: str) -> Call:
+    k = len(_CALL_FIELDS)
+    call = _loaded(Call, using, dict(zip(_CALL_FIELDS, row[:k], strict=True)))
+    user = None
+    if call.user_id is not None:
+        user = _loaded(
+            User, using, {"id": call.user_id, **dict(zip(_USER_FIELDS, row[k:], strict=True))}
+        )
+    Call.user.field.set_cached_value(call, user)  # as select_related("user") does
+    return call
 
 
 def page_size(raw: str | None) -> int:

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console.models import Membership, SoftphoneMapping, Tenant, who
+from console.prepared import Prepared
 
 Role = Membership.Role
 
@@ -30,6 +31,25 @@ def managers_of(tenant: Tenant) -> QuerySet[User]:
     return User.objects.filter(memberships__tenant=tenant, memberships__role=Role.MANAGER).order_by(
         "username"
     )
+
+
+_MANAGER_NAMES = Prepared(
+    lambda tenant_id: (
+        User.objects.filter(memberships__tenant_id=tenant_id, memberships__role=Role.MANAGER)
+        .order_by("username")
+        .values_list("id", "first_name", "last_name", "username")
+    ),
+    tenant_id=int,
+)
+
+
+def manager_choices(tenant: Tenant) -> list[tuple[int, str]]:
+    """(id, name) of the tenant's customer managers, by username: the manager filters' choices
+    (a prepared query: the history page reads it on every load)."""
+    return [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in _MANAGER_NAMES.rows(tenant_id=tenant.pk)
+    ]
 
 
 def members_of(tenant: Tenant) -> QuerySet[Membership]:

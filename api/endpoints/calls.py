@@ -32,7 +32,7 @@ from calls.representation import call_dict
 from calls.services.dispositions import dispositions_of
 from calls.services.placing import call_place
 from console.models import Membership
-from console.selectors import managers_of
+from console.selectors import manager_choices
 
 router = Router(tags=["calls"])
 
@@ -262,7 +262,7 @@ def list_calls(request, filters: Query[CallFilter]):
     # The manager filter's choices are the tenant's managers: read only when it is used.
     managers = None
     if membership.can_read_history:
-        managers = managers_of(membership.tenant) if "manager" in given else []
+        managers = manager_choices(membership.tenant) if "manager" in given else []
     # The disposition filter's choices: read only when it is used.
     dispositions = dispositions_of(membership.tenant) if "disposition" in given else []
     form = HistoryFilter(

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from calls.management.commands.seed_history import backdated_bulk_create
 from calls.models import Call
+from calls.paging import LIST_COLUMNS, history_page
 from console.models import Membership
 from customers.numbers import to_e164
 
@@ -453,7 +454,7 @@ def test_the_filter_widgets_write_what_djangos_templates_write(data, manager):
     def tags(html):  # whitespace between tags means nothing here
         return re.sub(r">\s+<", "><", str(html))
 
-    form = HistoryFilter(data or None, managers=[manager])
+    form = HistoryFilter(data or None, managers=[(manager.pk, manager.username)])
     form.is_valid()
     for bf in form:
         ours = bf.field.widget
@@ -497,3 +498,32 @@ def test_dates_outside_the_calendar_are_a_form_error(client, supervisor, tenant,
     export = client.get(f"/t/{tenant.code}/calls/export.csv?date_from={day}&date_to={day}")
     assert export.status_code == 200
     b"".join(export.streaming_content)
+
+
+def test_a_page_holds_the_calls_as_the_orm_loads_them(
+    supervisor, manager, tenant, django_assert_num_queries
+):
+    """The page's calls are built without Model.__init__ (calls/paging.py): each has the listed
+    columns as the ORM converts them, its manager without a query, and loads any other field
+    on access like a deferred one."""
+    mk(tenant, manager, 3, status="placed", serial="S1", talk_seconds=42, detail="raw excerpt")
+    mk(tenant, None, 1, status="failed")
+    page = history_page(tenant.calls.all(), cursor=None, size=10)
+    ordered = tenant.calls.order_by("-created_at", "-id")
+    expected = list(ordered.select_related("user").only(*LIST_COLUMNS))
+    assert [c.pk for c in page.calls] == [c.pk for c in expected]
+    fields = [f for f in LIST_COLUMNS if "__" not in f]
+    with django_assert_num_queries(0):
+        for got, want in zip(page.calls, expected, strict=True):
+            assert {f: getattr(got, f) for f in fields} == {f: getattr(want, f) for f in fields}
+            assert type(got.created_at) is type(want.created_at) and got.created_at.tzinfo
+            assert (got.user and got.user.get_full_name() or got.user and got.user.username) == (
+                want.user and want.user.get_full_name() or want.user and want.user.username
+            )
+    assert page.calls[-1].user is None or page.calls[0].user is None
+    mine = next(c for c in page.calls if c.user)
+    with django_assert_num_queries(1):
+        assert mine.detail == "raw excerpt"  # deferred: loaded on access
+    mine.serial = "S2"
+    mine.save(update_fields=["serial"])
+    assert Call.objects.get(pk=mine.pk).serial == "S2"

@@ -293,3 +293,18 @@ def test_the_header_memberships_and_dispositions_match_orm(manager, tenant, othe
         Disposition.objects.filter(tenant=tenant, archived=False)
     )
     assert {d.tenant_id for d in dispositions_of(other_tenant)} == {other_tenant.pk}
+
+
+def test_the_manager_choices_match_orm(
+    manager, supervisor, tenant, other_tenant, django_user_model
+):
+    from console.selectors import manager_choices, managers_of
+
+    named = django_user_model.objects.create_user("zed", first_name="Zoë", last_name="Li")
+    Membership.objects.create(tenant=tenant, user=named, role=Membership.Role.MANAGER)
+    elsewhere = django_user_model.objects.create_user("amy")
+    Membership.objects.create(tenant=other_tenant, user=elsewhere, role=Membership.Role.MANAGER)
+    want = [(u.id, u.get_full_name() or u.username) for u in managers_of(tenant)]
+    assert manager_choices(tenant) == want
+    assert (named.pk, "Zoë Li") in want and all(pk != elsewhere.pk for pk, _ in want)
+    assert all(pk != supervisor.pk for pk, _ in want)
