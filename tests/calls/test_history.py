@@ -527,3 +527,31 @@ def test_a_page_holds_the_calls_as_the_orm_loads_them(
     mine.serial = "S2"
     mine.save(update_fields=["serial"])
     assert Call.objects.get(pk=mine.pk).serial == "S2"
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"date_from": "2026-13-01", "status": "nope", "number": "1"}]
+)
+def test_the_filter_fields_html_is_the_template_loops(manager, data):
+    """HistoryFilter.fields_html writes what the plain template loop over the form would."""
+    from django.template import Context, Template
+
+    from calls.history_filter import HistoryFilter
+
+    loop = Template(
+        '{% for field in form %}<div class="field"><label for="{{ field.id_for_label }}">'
+        '{{ field.label }}</label>{{ field }}{% if field.errors %}<div role="alert">'
+        '<ul class="errorlist">{% for e in field.errors %}<li>{{ e }}</li>{% endfor %}</ul>'
+        "</div>{% endif %}</div>{% endfor %}"
+    )
+    form = HistoryFilter(data, managers=[(manager.pk, "<b>Zoë</b> & co")])
+    form.is_valid()
+    html = str(form.fields_html())
+
+    def tags(s):  # whitespace between tags means nothing here
+        return re.sub(r">\s+<", "><", s).strip()
+
+    assert tags(html) == tags(loop.render(Context({"form": form})))
+    if data:
+        assert html.count('role="alert"') == len(form.errors) >= 2
+    assert "&lt;b&gt;Zoë&lt;/b&gt; &amp; co" in html
