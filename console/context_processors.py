@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from console.models import Membership
+from console.nav import nav_html
 from console.prepared import Prepared
 
 # Prepared (console/prepared.py): every signed-in page's header lists the user's tenants.
@@ -103,9 +104,16 @@ def nav(request):
             counted = request.follow_ups_due = due_count(m)
         return counted
 
+    section = NAV_SECTIONS.get(name)
+    current = "page" if name in NAV_PAGES else "true"
+
+    def nav_links():
+        return "" if m is None else nav_html(m, section, current, due_follow_ups)
+
     return {
-        "nav_section": NAV_SECTIONS.get(name),
-        "nav_current": "page" if name in NAV_PAGES else "true",
+        "nav_section": section,
+        "nav_current": current,
+        "nav_links": nav_links,  # a callable: the header's links (console/nav.py)
         "membership": m,
         "tenant": m.tenant if m else None,
         "my_memberships": SimpleLazyObject(others),
