@@ -148,19 +148,28 @@ def status_of(call: Call, now: datetime | None = None, reader=None) -> Status:
     return Status("live", "live", leg, words["in_progress"], help_, leg=leg)
 
 
-def _ended(call: Call, words: dict[str, str], reader) -> Status:
+def _answered(call: Call, words: dict[str, str], outcome_title: str) -> Status:
+    seconds, estimate = talk_time(call)
+    if seconds is None:
+        title = short = words["answered"]
+    else:
+        talk = mmss(seconds)
+        if estimate:
+            talk = words["about"] % {"talk": talk}
+        title = words["answered_for"] % {"talk": talk}
+        short = words["answered_short"] % {"talk": talk}
+    return Status("answered", "ok", title, short, outcome_title)
+
+
+def _outcome_title(call: Call, reader) -> str:
     outcome = call.outcome(reader)
+    return str(outcome.title) if outcome else ""
+
+
+def _ended(call: Call, words: dict[str, str], reader) -> Status:
     if answered(call):
-        seconds, estimate = talk_time(call)
-        if seconds is None:
-            title = short = words["answered"]
-        else:
-            talk = mmss(seconds)
-            if estimate:
-                talk = words["about"] % {"talk": talk}
-            title = words["answered_for"] % {"talk": talk}
-            short = words["answered_short"] % {"talk": talk}
-        return Status("answered", "ok", title, short, str(outcome.title) if outcome else "")
+        return _answered(call, words, _outcome_title(call, reader))
+    outcome = call.outcome(reader)
     if outcome is None:
         return Status("ended", "unknown", words["ended"], words["ended_short"], words["ended_help"])
     title = str(outcome.title)
@@ -180,9 +189,14 @@ def history_status(call: Call, memo: dict, now: datetime, reader=None) -> Status
         call.call_type,
         reader,
     )
-    if not answered(call) and key in memo:
-        return memo[key]
-    shown = status_of(call, now, reader)
-    if not answered(call):
-        memo[key] = shown
-    return shown
+    if answered(call):
+        if call.status != Call.Status.PLACED or not call.ended:
+            return status_of(call, now, reader)
+        # The talk time is each call's own; the outcome's words are decoded once per page.
+        title = memo.get(("answered", key))
+        if title is None:
+            title = memo["answered", key] = _outcome_title(call, reader)
+        return _answered(call, _translated(get_language())[0], title)
+    if key not in memo:
+        memo[key] = status_of(call, now, reader)
+    return memo[key]
