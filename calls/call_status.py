@@ -178,9 +178,9 @@ def _ended(call: Call, words: dict[str, str], reader) -> Status:
 
 
 def history_status(call: Call, memo: dict, now: datetime, reader=None) -> Status:
-    """status_of for a history row: rows sharing a reason or outcome decode it once (memo)."""
-    if call.status == Call.Status.PLACED and not call.ended and call.outcome_code == "":
-        return status_of(call, now, reader)
+    """status_of for a history row: rows sharing a reason or an outcome decode it once (memo)."""
+    if call.status == Call.Status.PLACED and not call.ended:
+        return status_of(call, now, reader)  # live, lost or unfollowed: it depends on now
     key = (
         call.status,
         call.reason_source,
@@ -189,9 +189,7 @@ def history_status(call: Call, memo: dict, now: datetime, reader=None) -> Status
         call.call_type,
         reader,
     )
-    if answered(call):
-        if call.status != Call.Status.PLACED or not call.ended:
-            return status_of(call, now, reader)
+    if call.status == Call.Status.PLACED and answered(call):
         # The talk time is each call's own; the outcome's words are decoded once per page.
         title = memo.get(("answered", key))
         if title is None:
