@@ -37,3 +37,18 @@ def test_lost_statistics_are_restored_and_a_never_analyzed_database_is_left_alon
     assert _stat_indexes() == whole
     assert sqlite_stats.missing_statistics(connection) == []
     assert sqlite_stats.restore(connection) is False  # whole again: not analyzed on every migrate
+
+
+def test_statistics_lost_whole_by_a_rebuild_are_restored(db, tenant, manager):
+    """Django's rebuild of calls_call (a new table, the old one dropped) takes every statistics
+    row of calls_call, while the other tables keep theirs: analyzed again."""
+    from tests.followups.conftest import make_call
+
+    make_call(tenant, manager, called="13800000001", serial="101")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+        whole = _stat_indexes()
+        cur.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'calls_call'")
+    assert "call_tenant_serial" in sqlite_stats.missing_statistics(connection)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _stat_indexes() == whole
