@@ -5,6 +5,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,13 @@ class Call(models.Model):
     softphone = models.CharField(max_length=32)
     caller = models.CharField(max_length=32, blank=True)
     called = models.CharField(max_length=32)
+    # The number's first four digits, kept by the database (calls/number_search.py: a 4- or
+    # 5-digit prefix reads its newest calls from call_tenant_head_recent, however many match).
+    called_head = models.GeneratedField(
+        expression=Substr("called", 1, 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+    )
     # The customer: what was dialled in E.164 (customers.numbers, the tenant's default region),
     # set once when the call is placed; "" when it is no possible phone number.
     customer_number = models.CharField(max_length=20, blank=True, default="")
@@ -125,6 +133,10 @@ class Call(models.Model):
             # The number prefix on SQLite (calls/number_search.py): created_at in the index sorts
             # the matches without reading their rows.
             models.Index(fields=["tenant", "called", "created_at"], name="call_tenant_called_at"),
+            models.Index(
+                fields=["tenant", "called_head", "-created_at", "-id"],
+                name="call_tenant_head_recent",
+            ),
             models.Index(fields=["tenant", "serial"], name="call_tenant_serial"),
             # A customer's timeline and the call form's customer card (calls/timeline.py).
             models.Index(

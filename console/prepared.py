@@ -182,9 +182,13 @@ def insert_row(obj, using: str = "default") -> None:
     the same way. No model signals are sent (the console has none)."""
     connection = connections[using]
     meta = obj._meta
-    if obj.pk is not None or meta.db_returning_fields != [meta.auto_field]:
+    made_by_db = [f for f in meta.db_returning_fields if not f.generated]
+    if obj.pk is not None or made_by_db != [meta.auto_field]:
         raise ValueError("insert_row: new rows with a database-made primary key only")
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    # Generated columns (the database computes them) are left out, and load on access.
+    fields = [
+        f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+    ]
     key = ("insert", using, meta.label)
     returning = connection.features.can_return_columns_from_insert
     sql = _write_sql.get(key)
