@@ -178,8 +178,8 @@ def verdict(mapping, since_text: str, last_ok_text: str) -> Verdict:
         return Verdict("unhealthy", text % words)
     if n:
         text = ngettext(
-            "Healthy, to watch: the last call did not get through to it (since %(since)s).",
-            "Healthy, to watch: the last %(n)d calls did not get through to it (since %(since)s).",
+            "Healthy, to watch: %(n)d call in a row did not get through to it (since %(since)s).",
+            "Healthy, to watch: %(n)d calls in a row did not get through to it (since %(since)s).",
             n,
         )
         return Verdict("watch", text % words)
