@@ -122,7 +122,9 @@ def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData
             events.emit_calls(tenant, "call.ended", calls)
     if n:  # its wrap-up: awaiting the manager, automatic, or flagged (once per call)
         wrapup.after_outcome(tenant, calls.filter(wrapup_state=""))
-        health.after_outcome(tenant, calls)  # its softphone's health (once per call)
+        # Its softphone's health, once per call: from the record (with the agent leg's times),
+        # never from a provisional polled outcome (calls.softphone_health).
+        health.after_outcome(tenant, calls)
     return n > 0
 
 

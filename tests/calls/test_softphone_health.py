@@ -4,15 +4,18 @@ exactly-once webhook events, the admins' banner and the health board."""
 import itertools
 import json
 from datetime import timedelta
+from unittest.mock import patch
 from uuid import uuid4
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from calls.aicc.results import CallState, Outcome
 from calls.models import Call
 from calls.services import health
 from calls.services.outcomes import OutcomeData, outcome_apply
+from calls.services.placing import call_refresh_state
 from calls.softphone_health import (
     ANSWERED,
     NEUTRAL,
@@ -111,6 +114,38 @@ def test_what_a_call_says_about_its_softphone_in_python_and_in_sql(
     for kind in (ANSWERED, UNANSWERED, NOT_REACHED, REFUSED):  # the page counts with leg_q
         matched = Call.objects.filter(leg_q(kind), pk=call.pk).exists()
         assert matched == (kind == expected), kind
+
+
+def poll_then_record(tenant, call, poll_code, record_code, **times):
+    """queryCallState says the call ended (provisional, no times), then its record arrives."""
+    Call.objects.filter(pk=call.pk).update(state=2)
+    call.refresh_from_db()
+    health_before = SoftphoneMapping.objects.filter(pk=mapping(tenant).pk).values().get()
+    with patch("calls.aicc.client.AiccClient.query_call_state") as ask:
+        ask.return_value = Outcome(
+            interface="queryCallState",
+            kind="ok",
+            result=CallState(3, int(poll_code), "", "", "", "", "", None, None),
+        )
+        call_refresh_state(call)
+    assert call.outcome_source == "poll" and call.outcome_code == poll_code
+    assert SoftphoneMapping.objects.filter(pk=health_before["id"]).values().get() == health_before
+    assert end(tenant, call, record_code, **times)
+
+
+def test_a_polled_outcome_is_not_counted_its_record_is_once(tenant, manager):
+    """queryCallState's provisional outcome carries no times: the softphone's health waits for
+    the call's record, which counts the call once (a second delivery changes nothing)."""
+    call = make_call(tenant, manager)
+    poll_then_record(tenant, call, "2", "2")
+    assert mapping(tenant).health_not_reached == 1
+    assert not end(tenant, call, "2")  # the same record again
+    assert mapping(tenant).health_not_reached == 1
+    poll_then_record(tenant, make_call(tenant, manager), "1", "1", rang=True)
+    assert (mapping(tenant).health_not_reached, mapping(tenant).health_unanswered) == (1, 1)
+    poll_then_record(tenant, make_call(tenant, manager), "0", "0", talked=True)
+    m = mapping(tenant)
+    assert m.health_not_reached == m.health_unanswered == 0 and m.health_last_ok_at
 
 
 # --- the streak, the transitions and the webhook events ------------------------------------
