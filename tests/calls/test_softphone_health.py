@@ -371,7 +371,8 @@ def test_the_board_counts_the_last_hour_and_day_and_gives_the_verdict(
     assert 'data-state="unhealthy"' in row
     assert "5 of the last 5 calls did not get through to this softphone" in row
     assert "4 never reached it, 0 rang unanswered, 1 refused by AICC" in row
-    hour, day = row.split("<td>")[2:4]
+    hour = row[row.index('data-label="Last hour"') : row.index('data-label="Last day"')]
+    day = row[row.index('data-label="Last day"') : row.index('data-label="In AICC"')]
     assert "4 calls" in hour and "3 never reached it" in hour and "1 refused by AICC" in hour
     assert "6 calls" in day and "4 never reached it" in day
     assert "registered" in row  # the simulator allocates 10001 (queryPhone)
