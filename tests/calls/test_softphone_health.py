@@ -448,6 +448,6 @@ def test_the_board_reads_in_a_constant_number_of_queries(
     login(client, admin)
     url = f"/t/{tenant.code}/softphones/health/"
     client.get(url)  # the allocation is now cached
-    # session, user, membership with its tenant (the middleware); the mappings; the counts
+    # the membership with its tenant (middleware), the header's tenants, the mappings, the counts
     with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
