@@ -86,6 +86,35 @@ def setup_tenant():
     return tenant, sup, managers, root
 
 
+def setup_softphones(tenant, managers):
+    """The softphone health board (issue 20): an admin, and the managers' softphones mapped (the
+    seeded calls use 10001..10020)."""
+    from console.models import SoftphoneMapping
+
+    admin, _ = User.objects.get_or_create(username="bench-admin")
+    Membership.objects.get_or_create(tenant=tenant, user=admin, defaults={"role": "admin"})
+    for i, user in enumerate(managers):
+        SoftphoneMapping.objects.get_or_create(
+            tenant=tenant, softphone=f"{10001 + i}", defaults={"user": user}
+        )
+    return admin
+
+
+def measure_cpu(client, url, repeat):
+    """Median wall and CPU (time.process_time) milliseconds of `repeat` requests, and queries."""
+    client.get(url)
+    wall, cpu = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = client.get(url)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        assert r.status_code == 200, (url, r.status_code)
+    with CaptureQueriesContext(connection) as q:
+        client.get(url)
+    return statistics.median(wall), statistics.median(cpu), len(q.captured_queries)
+
+
 def rows(tenant, managers, n, start_index):
     # Read before the first row is asked for: on PostgreSQL the rows go through COPY, and a
     # query on the same connection during it waits forever.
@@ -293,6 +322,12 @@ def main():
     for label, url in cases:
         ms, n = measure(client, url, args.repeat)
         print(f"{label:<34} {ms:>10.1f} {n:>8}")
+    if not args.only or "health" in args.only:
+        health = Client()
+        health.force_login(setup_softphones(tenant, managers))
+        url = f"/t/{tenant.code}/softphones/health/"
+        ms, cpu, n = measure_cpu(health, url, args.repeat)
+        print(f"{'softphone health (20 softphones)':<34} {ms:>10.1f} {n:>8}   cpu {cpu:.1f} ms")
     if args.only and "admin" not in args.only:
         return
     admin = Client()

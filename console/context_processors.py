@@ -32,6 +32,7 @@ NAV_SECTIONS = {
     "softphone-edit": "softphones",
     "softphones-import": "softphones",
     "softphones-allocated": "softphones",
+    "softphone-health": "softphones",
     "people": "people",
     "people-create": "people",
     "audit": "audit",

@@ -273,6 +273,9 @@ class Tenant(models.Model):
     # The event types some enabled webhook endpoint of the tenant wants, space-separated (kept by
     # hooks.services): the hot path reads it from the tenant row it has, no query.
     webhook_events = models.CharField(max_length=255, blank=True, editable=False, default="")
+    # How many enabled softphones are unhealthy now (calls.services.health keeps it): the admin's
+    # banner reads it from the tenant row it has, no query.
+    unhealthy_softphones = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -378,6 +381,16 @@ class SoftphoneMapping(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Health (calls.softphone_health, kept by calls.services.health as outcomes are stored): the
+    # calls in a row that did not get through to this softphone, by kind, since when; the last
+    # answered call; whether it is unhealthy, since when.
+    health_not_reached = models.PositiveIntegerField(default=0, editable=False)
+    health_unanswered = models.PositiveIntegerField(default=0, editable=False)
+    health_refused = models.PositiveIntegerField(default=0, editable=False)
+    health_since = models.DateTimeField(null=True, editable=False)
+    health_last_ok_at = models.DateTimeField(null=True, editable=False)
+    health_unhealthy = models.BooleanField(default=False, editable=False)
+    health_changed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["softphone"]

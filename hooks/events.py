@@ -25,6 +25,8 @@ EVENT_TYPES = {
         "A call was wrapped up (its disposition and note), or its wrap-up changed"
     ),
     "followup.due": _("A follow-up call fell due"),
+    "softphone.unhealthy": _("A softphone turned unhealthy: calls stopped getting through to it"),
+    "softphone.healthy": _("An unhealthy softphone is healthy again: a call was answered on it"),
 }
 
 

@@ -85,6 +85,7 @@ EXPECTED = {
     "softphones-import": {A: 200, S: 403, M: 403},
     "softphones-export": {A: 200, S: 200, M: 403},
     "softphones-allocated": {A: 200, S: 200, M: 403},
+    "softphone-health": {A: 200, S: 403, M: 403},
     "softphone-edit": {A: 200, S: 403, M: 403},
     "softphone-toggle": post_only(S, M),
     "people": {A: 200, S: 200, M: 403},

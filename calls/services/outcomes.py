@@ -33,7 +33,7 @@ from calls.aicc.client import cdr_windows
 from calls.aicc.parsing import parse_int, parse_time
 from calls.aicc.results import CallRecord
 from calls.models import Call, CallbackNonce, OutcomeSync, new_callback_token
-from calls.services import wrapup
+from calls.services import health, wrapup
 from calls.services.aicc import NotConfigured, client_for
 from calls.services.placing import call_refresh_state
 from console import audit
@@ -122,6 +122,9 @@ def outcome_apply(*, tenant: Tenant, serial: str, source: str, data: OutcomeData
             events.emit_calls(tenant, "call.ended", calls)
     if n:  # its wrap-up: awaiting the manager, automatic, or flagged (once per call)
         wrapup.after_outcome(tenant, calls.filter(wrapup_state=""))
+        # Its softphone's health, once per call: from the record (with the agent leg's times),
+        # never from a provisional polled outcome (calls.softphone_health).
+        health.after_outcome(tenant, calls)
     return n > 0
 
 

@@ -24,7 +24,7 @@ from calls.aicc.masking import mask_number as mask
 from calls.aicc.results import Outcome
 from calls.models import Call, live_q, live_since
 from calls.numbers import from_tel_uri
-from calls.services import wrapup
+from calls.services import health, wrapup
 from calls.services.aicc import NotConfigured, client_for
 from console import audit
 from console.models import Membership, SoftphoneMapping, Tenant
@@ -357,6 +357,8 @@ def store_create_outcome(call: Call, outcome: Outcome) -> None:
             reason_code=reason.code,
         )
     _store(call, **fields)
+    if call.status == Call.Status.FAILED:  # createCall refused the softphone's number?
+        health.after_refusal(call.tenant, call)
     log.debug(  # the AICC client logged the request and its answer at INFO
         "call %s %s serial=%s reason=%s:%s elapsed_ms=%.1f",
         call.code,

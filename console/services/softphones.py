@@ -2,6 +2,8 @@
 writes its audit entry in the same transaction."""
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from console import audit
@@ -46,6 +48,9 @@ def mapping_change(*, mapping: SoftphoneMapping, data: dict, actor) -> dict:
     if changes:
         with transaction.atomic():
             mapping.save(update_fields=[*FIELDS, "updated_at"])
+            if "softphone" in changes:  # another softphone: its health starts afresh
+                health_reset(mapping)
+                count_unhealthy(mapping.tenant)
             audit.record(
                 tenant=mapping.tenant,
                 actor=actor,
@@ -72,6 +77,8 @@ def mapping_toggle(*, mapping: SoftphoneMapping, actor) -> str | None:
     mapping.enabled = not mapping.enabled
     with transaction.atomic():
         mapping.save(update_fields=["enabled", "updated_at"])
+        if mapping.health_unhealthy:  # the banner counts enabled softphones only
+            count_unhealthy(mapping.tenant)
         audit.record(
             tenant=mapping.tenant,
             actor=actor,
@@ -147,3 +154,38 @@ def allocation_warnings(tenant: Tenant, numbers: list[str]) -> list[str]:
                 % {"number": number}
             )
     return warnings
+
+
+# --- health (kept by calls.services.health) ------------------------------------------------------
+
+
+def count_unhealthy(tenant: Tenant) -> int:
+    """Count the tenant's enabled unhealthy softphones again onto its row (one UPDATE)."""
+    unhealthy = (
+        SoftphoneMapping.objects.filter(tenant=OuterRef("pk"), enabled=True, health_unhealthy=True)
+        .order_by()
+        .values("tenant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Tenant.objects.filter(pk=tenant.pk).update(
+        unhealthy_softphones=Coalesce(Subquery(unhealthy), Value(0))
+    )
+    tenant.refresh_from_db(fields=["unhealthy_softphones"])
+    return tenant.unhealthy_softphones
+
+
+def health_reset(mapping: SoftphoneMapping) -> None:
+    """Forget a mapping's health (its number changed: another softphone), without an event."""
+    SoftphoneMapping.objects.filter(pk=mapping.pk).update(
+        health_not_reached=0,
+        health_unanswered=0,
+        health_refused=0,
+        health_since=None,
+        health_last_ok_at=None,
+        health_unhealthy=False,
+        health_changed_at=None,
+    )
+    mapping.health_not_reached = mapping.health_unanswered = mapping.health_refused = 0
+    mapping.health_since = mapping.health_last_ok_at = mapping.health_changed_at = None
+    mapping.health_unhealthy = False
