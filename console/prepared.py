@@ -186,9 +186,7 @@ def insert_row(obj, using: str = "default") -> None:
     if obj.pk is not None or made_by_db != [meta.auto_field]:
         raise ValueError("insert_row: new rows with a database-made primary key only")
     # Generated columns (the database computes them) are left out, and load on access.
-    fields = [
-        f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
-    ]
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
     key = ("insert", using, meta.label)
     returning = connection.features.can_return_columns_from_insert
     sql = _write_sql.get(key)
