@@ -3,32 +3,40 @@ call, their last call's result and today's counters; the tenant's totals for tod
 of the last 15 minutes by reason.
 
 Refreshed every 2 seconds for 1,000 managers, so it reads a fixed number of queries whatever the
-size of the floor, all bounded by time on the (tenant, created_at) index: no query reads more than
-today's calls (docs/performance.md, "The live wallboard").
+size of the floor, all bounded by time on the (tenant, created_at) index: no query reads more
+than today's calls (docs/performance.md, "The live wallboard"):
 
 1. the managers (memberships, with their names);
-2. today's calls, counted per manager in the database (calls, answered, talk time, pending
-   wrap-ups) with the time of each one's last call that is no longer live;
-3. those last calls (today's calls placed at those times);
+2. today's calls, counted per manager in the database: the counters shown (calls, answered,
+   talk time, pending wrap-ups), the time of each one's last call that is no longer live, and
+   a few more counts that change whenever one of their calls changes (the fingerprint);
+3. the last calls of the managers whose fingerprint changed since this process last looked
+   (all of them the first time; usually a few, or none);
 4. the live calls (CALL_LIVE_MINUTES back at most), with the saved customer's name;
 5. the failures of the last 15 minutes, counted per reason.
 
+Queries 1, 2, 4 and 5 are prepared (console/prepared.py): compiled once per process.
 `now` is a parameter throughout, so tests can put it anywhere.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, OuterRef, Q, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from calls.aicc.reasons import Fixer, Reason, decode
 from calls.models import Call, WrapUpState, live_q, live_since
 from calls.readers import reader_for
 from calls.selectors import day_start
 from console.models import Membership
+from console.prepared import Prepared
 from customers.selectors import customer_name_of
 
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -42,12 +50,128 @@ ANSWERED_Q = (
     | (Q(state=3, outcome_code="0") & ~Q(call_type="ITA"))
 )
 
-# What status_of() reads of a call (the rest of the row stays in the database).
-STATUS_FIELDS = (
-    "id", "code", "tenant_id", "user_id", "called", "customer_number", "created_at", "status",
-    "reason_source", "reason_code", "call_type", "state", "outcome_code", "unfollowed_at",
-    "talking_at", "released_at", "talk_seconds", "alerting_at", "agent_talking_at",
-)  # fmt: skip
+
+def _not_live(since) -> Q:
+    return ~live_q() | Q(created_at__lt=since)
+
+
+class Last(NamedTuple):
+    """A manager's last call, as much of it as its result needs (calls.call_status.status_of)."""
+
+    id: int
+    user_id: int
+    code: UUID
+    created_at: datetime
+    status: str
+    reason_source: str
+    reason_code: str
+    call_type: str
+    state: int | None
+    outcome_code: str
+    unfollowed_at: datetime | None
+    talking_at: datetime | None
+    released_at: datetime | None
+    talk_seconds: int | None
+
+    def as_call(self) -> Call:
+        """An unsaved Call with these values, for status_of."""
+        return Call(**self._asdict())
+
+
+class Live(NamedTuple):
+    """A live call, as the board shows it."""
+
+    user_id: int
+    code: UUID
+    created_at: datetime
+    status: str
+    state: int | None
+    called: str
+    customer_name: str | None
+
+
+_MEMBERS = Prepared(
+    lambda tenant_id: Membership.objects.filter(
+        tenant_id=tenant_id, role=Membership.Role.MANAGER
+    ).values_list("user_id", "user__username", "user__first_name", "user__last_name"),
+    tenant_id=int,
+)
+
+# How far a call has come: each of its fields the board reads only ever moves forward (placing to
+# placed or failed, AICC's state 0 to 3, an outcome, talking, no longer followed), and each step
+# adds to this number. Summed over a manager's calls today, with the counters and their last
+# call's time, it is their fingerprint: any change to their calls that the board shows
+# changes it (one sum: a count FILTERed for each field made the query 1.5 times as long).
+PROGRESS = (
+    Coalesce(F("state"), Value(-1))
+    + 1
+    + Case(
+        When(status=S.PLACING, then=Value(0)),
+        When(status=S.PLACED, then=Value(8)),
+        default=Value(16),
+    )
+    + Case(When(outcome_code="", then=Value(0)), default=Value(32))
+    + Case(When(unfollowed_at__isnull=True, then=Value(0)), default=Value(64))
+    + Case(When(talking_at__isnull=True, then=Value(0)), default=Value(128))
+)
+# Per manager: the counters shown, then the rest of the fingerprint.
+COUNTS = ("n", "answered", "talk", "pending")
+_COUNTED = Prepared(
+    lambda tenant_id, start, end, since: (
+        Call.objects.filter(tenant_id=tenant_id, created_at__gte=start, created_at__lt=end)
+        .values("user_id")
+        .annotate(
+            n=Count("id"),
+            answered=Count("id", filter=ANSWERED_Q),
+            talk=Sum("talk_seconds"),
+            pending=Count("id", filter=Q(wrapup_state=WrapUpState.PENDING)),
+            last_at=Max("created_at", filter=_not_live(since)),
+            progress=Sum(PROGRESS),
+        )
+        .values_list("user_id", *COUNTS, "last_at", "progress")
+        .order_by()
+    ),
+    tenant_id=int,
+    start=datetime,
+    end=datetime,
+    since=datetime,
+)
+
+_LIVE = Prepared(
+    lambda tenant_id, since: (
+        Call.objects.filter(live_q(), tenant_id=tenant_id, created_at__gte=since)
+        .annotate(
+            customer_name=customer_name_of(OuterRef("tenant_id"), OuterRef("customer_number"))
+        )
+        .values_list(*Live._fields)
+        .order_by("created_at", "id")  # the latest of a manager's live calls wins
+    ),
+    tenant_id=int,
+    since=datetime,
+)
+
+# Failures: placement failures (and calls not known to be placed), and placed calls that ended
+# unanswered for a reason someone can fix (the customer not answering is no failure).
+FAILED_Q = Q(status__in=[S.FAILED, S.UNKNOWN]) & ~Q(reason_source="")
+ENDED_UNANSWERED_Q = (
+    Q(status=S.PLACED, state=3, talking_at__isnull=True)
+    & ~Q(outcome_code="")
+    & (Q(talk_seconds__isnull=True) | Q(talk_seconds=0))
+    & ~(Q(outcome_code="0") & ~Q(call_type="ITA"))
+)
+_FAILURES = Prepared(
+    lambda tenant_id, since, now: (
+        Call.objects.filter(tenant_id=tenant_id, created_at__gte=since, created_at__lte=now)
+        .filter(FAILED_Q | ENDED_UNANSWERED_Q)
+        .values("status", "reason_source", "reason_code", "outcome_code", "call_type")
+        .annotate(n=Count("id"))
+        .values_list("status", "reason_source", "reason_code", "outcome_code", "call_type", "n")
+        .order_by()
+    ),
+    tenant_id=int,
+    since=datetime,
+    now=datetime,
+)
 
 
 @dataclass
@@ -56,12 +180,13 @@ class Row:
 
     user_id: int
     name: str
-    live: Call | None = None  # their live call (with .customer_name)
-    last: Call | None = None  # their last call that is no longer live (today's)
+    live: Live | None = None
+    last: Last | None = None  # their last call that is no longer live (today's)
     calls: int = 0
     answered: int = 0
     talk_seconds: int = 0
     pending: int = 0
+    fingerprint: tuple = ()  # changes whenever the last call or a counter may have
 
 
 @dataclass
@@ -91,74 +216,77 @@ def _today(tenant, now: datetime) -> tuple[datetime, datetime]:
     return day_start(today, tz), day_start(today + timedelta(days=1), tz)
 
 
+# Per process, per tenant (by its code: never reused) the day and {user_id: (fingerprint, their
+# last call)}, so a refresh reads the last calls of the managers whose calls changed only.
+_lasts: dict[UUID, tuple[datetime, dict[int, tuple[tuple, Last | None]]]] = {}
+_lock = threading.Lock()
+
+
+def _known_lasts(tenant_code: UUID, start: datetime) -> dict:
+    with _lock:
+        day, known = _lasts.get(tenant_code, (None, None))
+        if day != start:
+            known = {}
+            _lasts[tenant_code] = (start, known)
+        return known
+
+
 def board(membership: Membership, now: datetime) -> Board:
     tenant = membership.tenant
     start, end = _today(tenant, now)
     since = live_since(now)
 
-    members = Membership.objects.filter(tenant_id=tenant.pk, role=Membership.Role.MANAGER)
     rows = {
         uid: Row(uid, _name(username, first, last))
-        for uid, username, first, last in members.values_list(
-            "user_id", "user__username", "user__first_name", "user__last_name"
-        ).order_by("user__username")
+        for uid, username, first, last in _MEMBERS.rows(tenant_id=tenant.pk)
     }
 
-    # Both ends of today: with only a lower bound SQLite's planner may walk a (tenant, user)
-    # index over all time for the GROUP BY (as the dashboard found).
-    today = tenant.calls.filter(created_at__gte=start, created_at__lt=end)
-    not_live = ~live_q() | Q(created_at__lt=since)
-    counted = (
-        today.values("user_id")
-        .annotate(
-            n=Count("id"),
-            answered=Count("id", filter=ANSWERED_Q),
-            talk=Sum("talk_seconds"),
-            pending=Count("id", filter=Q(wrapup_state=WrapUpState.PENDING)),
-            last_at=Max("created_at", filter=not_live),
-        )
-        .order_by()
-    )
     totals = {"calls": 0, "answered": 0, "talk_seconds": 0, "pending": 0}
-    last_times = set()
-    for c in counted:
-        talk = c["talk"] or 0
-        totals["calls"] += c["n"]
-        totals["answered"] += c["answered"]
+    known = _known_lasts(tenant.code, start)
+    stale = {}  # user_id -> their last call's time, for those whose calls changed
+    for uid, n, answered, talk, pending, last_at, *rest in _COUNTED.rows(
+        tenant_id=tenant.pk, start=start, end=end, since=since
+    ):
+        talk = talk or 0
+        totals["calls"] += n
+        totals["answered"] += answered
         totals["talk_seconds"] += talk
-        totals["pending"] += c["pending"]
-        row = rows.get(c["user_id"])
+        totals["pending"] += pending
+        row = rows.get(uid)
         if row is None:  # a former manager's calls still count in the tenant's totals
             continue
-        row.calls, row.answered, row.talk_seconds, row.pending = (
-            c["n"],
-            c["answered"],
-            talk,
-            c["pending"],
-        )
-        if c["last_at"] is not None:
-            last_times.add(c["last_at"])
+        row.calls, row.answered, row.talk_seconds, row.pending = n, answered, talk, pending
+        row.fingerprint = (n, answered, talk, pending, last_at, *rest)
+        seen = known.get(uid)
+        if seen is not None and seen[0] == row.fingerprint:
+            row.last = seen[1]
+        elif last_at is not None:
+            stale[uid] = last_at
+        else:
+            known[uid] = (row.fingerprint, None)
 
-    # Each manager's last call: the calls placed at those moments (a few more at most, when two
-    # managers' calls share one), the latest of each manager's.
-    lasts = today.filter(not_live, created_at__in=last_times).only(*STATUS_FIELDS).order_by()
-    for call in lasts if last_times else ():
-        row = rows.get(call.user_id)
-        if row is not None and (
-            row.last is None or (call.created_at, call.pk) > (row.last.created_at, row.last.pk)
+    if stale:
+        # The calls placed at those moments (a few more at most, when two managers' calls share
+        # one), the latest of each manager's. Tuples, not model instances.
+        found: dict[int, Last] = {}
+        for values in (
+            tenant.calls.filter(created_at__gte=start, created_at__lt=end)
+            .filter(_not_live(since), created_at__in=set(stale.values()))
+            .values_list(*Last._fields)
+            .order_by()
         ):
-            row.last = call
+            last = Last(*values)
+            if last.user_id in stale and last.created_at == stale[last.user_id]:
+                mine = found.get(last.user_id)
+                if mine is None or last.id > mine.id:
+                    found[last.user_id] = last
+        for uid in stale:
+            rows[uid].last = found.get(uid)
+            known[uid] = (rows[uid].fingerprint, found.get(uid))
 
-    live = (
-        tenant.calls.filter(live_q(), created_at__gte=since)
-        .only(*STATUS_FIELDS)
-        .annotate(
-            customer_name=customer_name_of(OuterRef("tenant_id"), OuterRef("customer_number"))
-        )
-        .order_by("created_at", "id")  # the latest of a manager's live calls wins
-    )
     ringing = talking = 0
-    for call in live:
+    for values in _LIVE.rows(tenant_id=tenant.pk, since=since):
+        call = Live(*values)
         row = rows.get(call.user_id)
         if row is not None:
             row.live = call
@@ -176,7 +304,7 @@ def board(membership: Membership, now: datetime) -> Board:
     # Managers on a call first, the longest first (the thresholds at the top); then by name.
     ordered = sorted(
         rows.values(),
-        key=lambda r: (0, r.live.created_at) if r.live else (1, r.name.casefold()),
+        key=lambda r: (0, r.live.created_at, "") if r.live else (1, now, r.name.casefold()),
     )
     return Board(
         now=now,
@@ -188,40 +316,23 @@ def board(membership: Membership, now: datetime) -> Board:
     )
 
 
-# Failures: placement failures (and calls not known to be placed), and placed calls that ended
-# unanswered for a reason someone can fix (the customer not answering is no failure).
-FAILED_Q = Q(status__in=[S.FAILED, S.UNKNOWN]) & ~Q(reason_source="")
-ENDED_UNANSWERED_Q = (
-    Q(status=S.PLACED, state=3, talking_at__isnull=True)
-    & ~Q(outcome_code="")
-    & (Q(talk_seconds__isnull=True) | Q(talk_seconds=0))
-    & ~(Q(outcome_code="0") & ~Q(call_type="ITA"))
-)
-
-
 def failures_since(membership: Membership, since: datetime, now: datetime) -> list[Failure]:
     """The tenant's calls placed since `since` (up to `now`) that failed, counted per decoded
     reason, in the words of `membership`'s reader, the most frequent first (one query)."""
     reader = reader_for(membership)
-    rows = (
-        membership.tenant.calls.filter(created_at__gte=since, created_at__lte=now)
-        .filter(FAILED_Q | ENDED_UNANSWERED_Q)
-        .values("status", "reason_source", "reason_code", "outcome_code", "call_type")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
     merged: dict[str, Failure] = {}
-    for r in rows:
-        if r["status"] == S.PLACED:
-            source = "outcome_ita" if r["call_type"] == "ITA" else "outcome"
-            reason = decode(source, r["outcome_code"], reader)
+    for status, source, code, outcome, call_type, n in _FAILURES.rows(
+        tenant_id=membership.tenant_id, since=since, now=now
+    ):
+        if status == S.PLACED:
+            reason = decode("outcome_ita" if call_type == "ITA" else "outcome", outcome, reader)
             if reason.fixer == Fixer.NOBODY:
                 continue
         else:
-            reason = decode(r["reason_source"], r["reason_code"], reader)
+            reason = decode(source, code, reader)
         seen = merged.get(reason.key)
         if seen is None:
-            merged[reason.key] = Failure(reason, r["n"])
+            merged[reason.key] = Failure(reason, n)
         else:
-            seen.calls += r["n"]
+            seen.calls += n
     return sorted(merged.values(), key=lambda f: (-f.calls, f.reason.key))

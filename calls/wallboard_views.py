@@ -17,15 +17,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from calls.call_status import history_status, mmss
+from calls.call_status import mmss, status_of
 from calls.links import TenantLinks
 from calls.models import Call
 from calls.readers import reader_for
-from calls.wallboard import Board, board
+from calls.wallboard import Board, Last, board
 from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 
@@ -40,7 +40,7 @@ LEGS = {
 }
 
 
-def leg_of(call: Call) -> str:
+def leg_of(call) -> str:
     if call.status == Call.Status.PLACING:
         return _("Placing the call…")
     return str(LEGS.get(call.state, LEGS[None]))
@@ -55,53 +55,106 @@ def _words() -> dict[str, str]:
 
 
 def board_rows(b: Board, links: TenantLinks, membership) -> SafeString:
-    """The <tr> of each manager, joined (columns as templates/calls/wallboard.html's header)."""
-    tz = ZoneInfo(membership.tenant.time_zone)
+    """The <tr> of each manager, joined (columns as templates/calls/wallboard.html's header).
+
+    A manager's row but its live call is the same from one refresh to the next until one of
+    their calls changes (Row.fingerprint): it is kept, written once per process."""
+    tenant = membership.tenant
+    tz = ZoneInfo(tenant.time_zone)
     w = _words()
-    warn_minutes = int(b.warn_after.total_seconds() // 60)
-    alert_minutes = int(b.alert_after.total_seconds() // 60)
-    memo = {}
+    warn, alert = b.warn_after.total_seconds(), b.alert_after.total_seconds()
+    warn_minutes, alert_minutes = int(warn // 60), int(alert // 60)
+    reader = reader_for(membership)  # a supervisor or an admin: never the call's manager
+    context = (get_language(), reader, tenant.time_zone)
+    kept = _kept_rows(tenant.code)
     out = []
     for r in b.rows:
-        cls = ""
-        if r.live is not None:
-            c = r.live
-            elapsed = (b.now - c.created_at).total_seconds()
-            flag = ""
-            if elapsed >= b.alert_after.total_seconds():
-                cls = ' class="wb-alert"'
-                flag = f' <span class="badge bad">{w["over"] % {"minutes": alert_minutes}}</span>'
-            elif elapsed >= b.warn_after.total_seconds():
-                cls = ' class="wb-warn"'
-                flag = f' <span class="badge warn">{w["over"] % {"minutes": warn_minutes}}</span>'
-            name = getattr(c, "customer_name", None)
-            customer = escape(c.called)
-            if name:
-                customer += f' <span class="customer-name">{escape(name)}</span>'
-            since_ms = int(c.created_at.timestamp() * 1000)
-            live = (
-                f'<span class="badge live">{escape(leg_of(c))}</span> '
-                f'<span role="timer" aria-live="off" data-since="{since_ms}">{mmss(elapsed)}</span>'
-                f"{flag}<br>{customer}"
-            )
+        key = (r.fingerprint, r.name, context)
+        cached = kept.get(r.user_id)
+        if cached is not None and cached[0] == key:
+            head, tail = cached[1], cached[2]
         else:
-            live = f'<span class="muted">{w["idle"]}</span>'
-        if r.last is not None:
-            c = r.last
-            shown = history_status(c, memo, b.now, reader_for(membership, c))
-            last = (
-                f'<a href="{escape(links.of("call-detail", c))}">'
-                f"{c.created_at.astimezone(tz):%H:%M}</a> "
-                f'<span class="badge {shown.tone}">{escape(shown.short)}</span>'
-            )
-        else:
-            last = f'<span class="muted">{w["none"]}</span>'
+            head = f'<th scope="row">{escape(r.name)}</th>'
+            tail = _tail(r, links, tz, reader, b.now, w)
+            kept[r.user_id] = (key, head, tail)
+        if r.live is None:
+            out.append(f'<tr>{head}<td><span class="muted">{w["idle"]}</span></td>{tail}</tr>')
+            continue
+        c = r.live
+        elapsed = (b.now - c.created_at).total_seconds()
+        cls = flag = ""
+        if elapsed >= alert:
+            cls = ' class="wb-alert"'
+            flag = f' <span class="badge bad">{w["over"] % {"minutes": alert_minutes}}</span>'
+        elif elapsed >= warn:
+            cls = ' class="wb-warn"'
+            flag = f' <span class="badge warn">{w["over"] % {"minutes": warn_minutes}}</span>'
+        customer = escape(c.called)
+        if c.customer_name:
+            customer += f' <span class="customer-name">{escape(c.customer_name)}</span>'
+        since_ms = int(c.created_at.timestamp() * 1000)
         out.append(
-            f'<tr{cls}><th scope="row">{escape(r.name)}</th><td>{live}</td><td>{last}</td>'
-            f'<td class="num">{r.calls}</td><td class="num">{r.answered}</td>'
-            f'<td class="num">{mmss(r.talk_seconds)}</td><td class="num">{r.pending}</td></tr>'
+            f"<tr{cls}>{head}<td>"
+            f'<span class="badge live">{escape(leg_of(c))}</span> '
+            f'<span role="timer" aria-live="off" data-since="{since_ms}">{mmss(elapsed)}</span>'
+            f"{flag}<br>{customer}</td>{tail}</tr>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _tail(r, links: TenantLinks, tz, reader, now, w) -> str:
+    """The row's cells after the live call: the last call's result, today's counters."""
+    if r.last is not None:
+        c = r.last
+        last = (
+            f'<a href="{escape(links.of("call-detail", c))}">'
+            f"{c.created_at.astimezone(tz):%H:%M}</a> {result_badge(c, reader, now)}"
+        )
+    else:
+        last = f'<span class="muted">{w["none"]}</span>'
+    return (
+        f'<td>{last}</td><td class="num">{r.calls}</td><td class="num">{r.answered}</td>'
+        f'<td class="num">{mmss(r.talk_seconds)}</td><td class="num">{r.pending}</td>'
+    )
+
+
+# Per process, per tenant: {user_id: (what the row depends on, its <th>, its cells after the live
+# call)}. Bounded by the tenants' managers; a tenant's entry goes when it has too many.
+_rows: dict = {}
+_ROWS_MAX = 20_000
+
+
+def _kept_rows(tenant_code) -> dict:
+    kept = _rows.get(tenant_code)
+    if kept is None or len(kept) > _ROWS_MAX:
+        kept = _rows[tenant_code] = {}
+    return kept
+
+
+# The result badge of a last call, per what decides it (a few dozen kinds a day, and answered
+# calls per talk time): decoded and escaped once per process and language, not per row and
+# refresh. Bounded: cleared when full.
+_BADGES: dict[tuple, str] = {}
+_BADGES_MAX = 4096
+
+
+def result_badge(c: Last, reader, now) -> str:
+    estimate = None
+    if c.talk_seconds is None and c.talking_at and c.released_at:
+        estimate = int((c.released_at - c.talking_at).total_seconds())
+    key = (
+        get_language(), reader, c.status, c.reason_source, c.reason_code, c.call_type, c.state,
+        c.outcome_code, c.unfollowed_at is None, c.talking_at is None, c.talk_seconds, estimate,
+    )  # fmt: skip
+    badge = _BADGES.get(key)
+    if badge is None:
+        # A last call is never live (calls.wallboard), so `now` does not change its words.
+        shown = status_of(c.as_call(), now, reader)
+        badge = f'<span class="badge {shown.tone}">{escape(shown.short)}</span>'
+        if len(_BADGES) >= _BADGES_MAX:
+            _BADGES.clear()
+        _BADGES[key] = badge
+    return badge
 
 
 def _version(b: Board) -> str:

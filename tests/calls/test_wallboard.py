@@ -335,16 +335,46 @@ def test_the_query_count_does_not_grow_with_the_floor(
         calls.append(call(tenant, u, timedelta(seconds=k + 1), status="placed", state=k % 3))
     backdated_bulk_create(calls)
     client.force_login(supervisor)
-    client.get(url(tenant))  # the session's first look
+    client.get(f"/t/{tenant.code}/calls/")  # the session's first look
     with time_machine.travel(NOW, tick=False):
         # the membership (the session and its user are cached); then the managers, today's
         # counts, the last calls, the live calls, the failures
         with django_assert_num_queries(6):
             r = client.get(url(tenant), headers={"HX-Request": "true"})
         assert r.content.decode().count('<th scope="row">') == n
+        # Nobody's calls changed: their last calls are not read again.
+        with django_assert_num_queries(5):
+            again = client.get(url(tenant), headers={"HX-Request": "true"})
+        assert again.content == r.content
         with CaptureQueriesContext(connection) as full:
             client.get(url(tenant))
-    assert len(full.captured_queries) == 7  # and the navigation's list of the user's tenants
+    assert len(full.captured_queries) == 6  # and the navigation's list of the user's tenants
+
+
+def test_a_change_to_a_managers_calls_shows_at_the_next_refresh(client, supervisor, tenant):
+    """The last calls kept between refreshes (calls.wallboard._lasts) are read again as soon as
+    one of the manager's calls changes: an outcome, a wrap-up, a new call, a call ending."""
+    a, b = managers(tenant, 2)
+    first = call(tenant, a, timedelta(minutes=9), status="placed", state=3, outcome_code="")
+    other = call(tenant, b, timedelta(minutes=8), status="placed", state=3, outcome_code="5")
+    live = call(tenant, a, timedelta(minutes=1), status="placed", state=2)
+    backdated_bulk_create([first, other, live])
+    refresh = {"HX_Request": "true"}
+    body = page(client, supervisor, tenant, **refresh)
+    assert "Ended" in row_of(body, "Agent0") and "Talking" in row_of(body, "Agent0")
+    Call.objects.filter(idempotency_key=first.idempotency_key).update(outcome_code="2")
+    title = escape(str(decode("outcome", "2", reader="others").title))
+    assert title in row_of(page(client, supervisor, tenant, **refresh), "Agent0")
+    Call.objects.filter(idempotency_key=live.idempotency_key).update(
+        state=3, outcome_code="0", talking_at=NOW, talk_seconds=42, wrapup_state="pending"
+    )
+    row = row_of(page(client, supervisor, tenant, **refresh), "Agent0")
+    assert "Answered, 0:42" in row and "Not on a call" in row
+    assert '<td class="num">2</td><td class="num">1</td><td class="num">0:42</td>' in row
+    Call.objects.filter(idempotency_key=live.idempotency_key).update(wrapup_state="done")
+    row = row_of(page(client, supervisor, tenant, **refresh), "Agent0")
+    assert row.endswith('<td class="num">0</td>')  # no wrap-up pending any more
+    assert "did not answer" in row_of(page(client, supervisor, tenant, **refresh), "Agent1")
 
 
 def test_the_settings_form_keeps_the_thresholds_in_order(tenant):
