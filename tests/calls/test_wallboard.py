@@ -411,3 +411,41 @@ def test_an_admin_sets_the_thresholds_on_the_settings_page(client, admin, tenant
     assert r.status_code == 302
     tenant.refresh_from_db()
     assert (tenant.wallboard_warn_minutes, tenant.wallboard_alert_minutes) == (4, 8)
+
+
+def test_the_prepared_queries_match_their_orm_twins(tenant, other_tenant, floor):
+    """calls.wallboard's queries, compiled once (console/prepared.py), read what the ORM reads."""
+    from calls import wallboard as w
+    from calls.models import live_since
+
+    start, end = w._today(tenant, NOW)
+    since = live_since(NOW)
+    backdated_bulk_create(
+        [
+            call(
+                tenant,
+                floor[3],
+                timedelta(minutes=2),
+                status="failed",
+                reason_source="createCall",
+                reason_code="8",
+            ),  # fmt: skip
+            call(
+                other_tenant,
+                None,
+                timedelta(minutes=2),
+                status="failed",
+                reason_source="createCall",
+                reason_code="5",
+            ),  # fmt: skip
+        ]
+    )
+    cases = [
+        (w._MEMBERS, {"tenant_id": tenant.pk}),
+        (w._COUNTED, {"tenant_id": tenant.pk, "start": start, "end": end, "since": since}),
+        (w._LIVE, {"tenant_id": tenant.pk, "since": since}),
+        (w._FAILURES, {"tenant_id": tenant.pk, "since": NOW - w.FAILURE_WINDOW, "now": NOW}),
+    ]
+    for prepared, values in cases:
+        twin = sorted(map(tuple, prepared.build(**values)), key=repr)
+        assert sorted(prepared.rows(**values), key=repr) == twin and twin
