@@ -8,10 +8,10 @@ than today's calls (docs/performance.md, "The live wallboard"):
 
 1. the managers (memberships, with their names);
 2. today's calls, counted per manager in the database: the counters shown (calls, answered,
-   talk time, pending wrap-ups), the time of each one's last call that is no longer live, and
-   a few more counts that change whenever one of their calls changes (the fingerprint);
-3. the last calls of the managers whose fingerprint changed since this process last looked
-   (all of them the first time; usually a few, or none);
+   talk time, pending wrap-ups) and a sum that changes whenever one of their calls changes
+   (with the counters, the manager's fingerprint);
+3. the calls today of the managers whose fingerprint changed since this process last looked
+   (all of them the first time; usually a few, or none), for each one's last call;
 4. the live calls (CALL_LIVE_MINUTES back at most), with the saved customer's name;
 5. the failures of the last 15 minutes, counted per reason.
 
@@ -28,7 +28,8 @@ from typing import NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from calls.aicc.reasons import Fixer, Reason, decode
@@ -97,23 +98,28 @@ _MEMBERS = Prepared(
     tenant_id=int,
 )
 
+
 # How far a call has come: each of its fields the board reads only ever moves forward (placing to
-# placed or failed, AICC's state 0 to 3, an outcome, talking, no longer followed), and each step
-# adds to this number. Summed over a manager's calls today, with the counters and their last
-# call's time, it is their fingerprint: any change to their calls that the board shows
-# changes it (one sum: a count FILTERed for each field made the query 1.5 times as long).
-PROGRESS = (
-    Coalesce(F("state"), Value(-1))
-    + 1
-    + Case(
-        When(status=S.PLACING, then=Value(0)),
-        When(status=S.PLACED, then=Value(8)),
-        default=Value(16),
+# placed or failed, AICC's state 0 to 3, an outcome, talking, no longer followed, older than the
+# live window), and each step adds to this number. Summed over a manager's calls today, with the
+# counters, it is their fingerprint: any change to their calls that the board shows changes it
+# (one sum: a count FILTERed for each field made the query 1.5 times as long).
+def progress(since) -> Case:
+    return (
+        Coalesce(F("state"), Value(-1))
+        + 1
+        + Case(
+            When(status=S.PLACING, then=Value(0)),
+            When(status=S.PLACED, then=Value(8)),
+            default=Value(16),
+        )
+        + Case(When(outcome_code="", then=Value(0)), default=Value(32))
+        + Case(When(unfollowed_at__isnull=True, then=Value(0)), default=Value(64))
+        + Case(When(talking_at__isnull=True, then=Value(0)), default=Value(128))
+        + Case(When(created_at__lt=since, then=Value(256)), default=Value(0))
     )
-    + Case(When(outcome_code="", then=Value(0)), default=Value(32))
-    + Case(When(unfollowed_at__isnull=True, then=Value(0)), default=Value(64))
-    + Case(When(talking_at__isnull=True, then=Value(0)), default=Value(128))
-)
+
+
 # Per manager: the counters shown, then the rest of the fingerprint.
 COUNTS = ("n", "answered", "talk", "pending")
 _COUNTED = Prepared(
@@ -125,10 +131,9 @@ _COUNTED = Prepared(
             answered=Count("id", filter=ANSWERED_Q),
             talk=Sum("talk_seconds"),
             pending=Count("id", filter=Q(wrapup_state=WrapUpState.PENDING)),
-            last_at=Max("created_at", filter=_not_live(since)),
-            progress=Sum(PROGRESS),
+            progress=Sum(progress(since)),
         )
-        .values_list("user_id", *COUNTS, "last_at", "progress")
+        .values_list("user_id", *COUNTS, "progress")
         .order_by()
     ),
     tenant_id=int,
@@ -243,10 +248,12 @@ def board(membership: Membership, now: datetime) -> Board:
 
     totals = {"calls": 0, "answered": 0, "talk_seconds": 0, "pending": 0}
     known = _known_lasts(tenant.code, start)
-    stale = {}  # user_id -> their last call's time, for those whose calls changed
-    for uid, n, answered, talk, pending, last_at, *rest in _COUNTED.rows(
-        tenant_id=tenant.pk, start=start, end=end, since=since
-    ):
+    stale = set()  # the managers whose calls changed
+    # Plain integers (or NULL for a sum of none): read without the ORM's converters.
+    with connection.cursor() as cursor:
+        cursor.execute(*_COUNTED.sql(tenant_id=tenant.pk, start=start, end=end, since=since))
+        counted = cursor.fetchall()
+    for uid, n, answered, talk, pending, progressed in counted:
         talk = talk or 0
         totals["calls"] += n
         totals["answered"] += answered
@@ -256,30 +263,27 @@ def board(membership: Membership, now: datetime) -> Board:
         if row is None:  # a former manager's calls still count in the tenant's totals
             continue
         row.calls, row.answered, row.talk_seconds, row.pending = n, answered, talk, pending
-        row.fingerprint = (n, answered, talk, pending, last_at, *rest)
+        row.fingerprint = (n, answered, talk, pending, progressed)
         seen = known.get(uid)
         if seen is not None and seen[0] == row.fingerprint:
             row.last = seen[1]
-        elif last_at is not None:
-            stale[uid] = last_at
         else:
-            known[uid] = (row.fingerprint, None)
+            stale.add(uid)
 
     if stale:
-        # The calls placed at those moments (a few more at most, when two managers' calls share
-        # one), the latest of each manager's. Tuples, not model instances.
+        # Their calls today that are no longer live, the latest of each manager's (tuples, not
+        # model instances).
         found: dict[int, Last] = {}
         for values in (
-            tenant.calls.filter(created_at__gte=start, created_at__lt=end)
-            .filter(_not_live(since), created_at__in=set(stale.values()))
+            tenant.calls.filter(created_at__gte=start, created_at__lt=end, user_id__in=stale)
+            .filter(_not_live(since))
             .values_list(*Last._fields)
             .order_by()
         ):
             last = Last(*values)
-            if last.user_id in stale and last.created_at == stale[last.user_id]:
-                mine = found.get(last.user_id)
-                if mine is None or last.id > mine.id:
-                    found[last.user_id] = last
+            mine = found.get(last.user_id)
+            if mine is None or (last.created_at, last.id) > (mine.created_at, mine.id):
+                found[last.user_id] = last
         for uid in stale:
             rows[uid].last = found.get(uid)
             known[uid] = (rows[uid].fingerprint, found.get(uid))
