@@ -107,7 +107,7 @@ def _tail(r, links: TenantLinks, tz, reader, now, w) -> str:
     if r.last is not None:
         c = r.last
         last = (
-            f'<a href="{escape(links.of("call-detail", c))}">'
+            f'<a id="wb-last-{r.user_id}" href="{escape(links.of("call-detail", c))}">'
             f"{c.created_at.astimezone(tz):%H:%M}</a> {result_badge(c, reader, now)}"
         )
     else:
@@ -182,6 +182,7 @@ def wallboard(request):
         else 0,
         "large": large,
         "every": REFRESH_MS,
+        "every_seconds": REFRESH_MS // 1000,
         "version": version,
         "updated": timezone.localtime(now, ZoneInfo(request.tenant.time_zone)),
         "warn_minutes": request.tenant.wallboard_warn_minutes,

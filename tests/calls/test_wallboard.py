@@ -449,3 +449,26 @@ def test_the_prepared_queries_match_their_orm_twins(tenant, other_tenant, floor)
     for prepared, values in cases:
         twin = sorted(map(tuple, prepared.build(**values)), key=repr)
         assert sorted(prepared.rows(**values), key=repr) == twin and twin
+
+
+def test_a_call_being_placed_and_a_former_managers_calls(client, supervisor, tenant):
+    (a,) = managers(tenant, 1)
+    gone = make_user("gone")  # no longer a member: counted in the totals, not on the board
+    backdated_bulk_create(
+        [
+            call(tenant, a, timedelta(seconds=3), status="placing"),
+            call(
+                tenant,
+                gone,
+                timedelta(minutes=3),
+                status="failed",
+                reason_source="http",
+                reason_code="500",
+            ),  # fmt: skip
+        ]
+    )
+    body = page(client, supervisor, tenant)
+    assert "Placing the call…" in row_of(body, "Agent0")
+    assert body.count('<th scope="row">') == 1 and "gone" not in body.split('id="wb-table"')[1]
+    assert "<strong>2</strong> calls today" in body
+    assert f'id="wb-last-{a.pk}"' not in body  # a call being placed is not a last result yet
