@@ -100,23 +100,26 @@ _MEMBERS = Prepared(
 
 
 # How far a call has come: each of its fields the board reads only ever moves forward (placing to
-# placed or failed, AICC's state 0 to 3, an outcome, talking, no longer followed, older than the
-# live window), and each step adds to this number. Summed over a manager's calls today, with the
-# counters, it is their fingerprint: any change to their calls that the board shows changes it
-# (one sum: a count FILTERed for each field made the query 1.5 times as long).
+# placed or failed, AICC's state 0 to 3, an outcome, talking, released, no longer followed, older
+# than the live window), and each step adds to this number, so no two steps cancel out. Summed
+# over a manager's calls today, with the counters, it is their fingerprint: any change to their
+# calls that the board shows changes it (one sum: a count FILTERed for each field made the query
+# 1.5 times as long).
 def progress(since) -> Case:
     return (
         Coalesce(F("state"), Value(-1))
         + 1
-        + Case(
+        + Case(  # placing, then not known (which may turn out failed or placed), failed, placed
             When(status=S.PLACING, then=Value(0)),
-            When(status=S.PLACED, then=Value(8)),
-            default=Value(16),
+            When(status=S.UNKNOWN, then=Value(8)),
+            When(status=S.FAILED, then=Value(16)),
+            default=Value(24),
         )
         + Case(When(outcome_code="", then=Value(0)), default=Value(32))
         + Case(When(unfollowed_at__isnull=True, then=Value(0)), default=Value(64))
         + Case(When(talking_at__isnull=True, then=Value(0)), default=Value(128))
         + Case(When(created_at__lt=since, then=Value(256)), default=Value(0))
+        + Case(When(released_at__isnull=True, then=Value(0)), default=Value(512))
     )
 
 
