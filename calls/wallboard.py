@@ -182,7 +182,7 @@ _FAILURES = Prepared(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One customer manager on the board."""
 
@@ -213,11 +213,6 @@ class Board:
     alert_after: timedelta = timedelta(minutes=5)
 
 
-def _name(username: str, first: str, last: str) -> str:
-    full = f"{first} {last}".strip()
-    return full or username
-
-
 def _today(tenant, now: datetime) -> tuple[datetime, datetime]:
     tz = ZoneInfo(tenant.time_zone)
     today = now.astimezone(tz).date()
@@ -245,7 +240,7 @@ def board(membership: Membership, now: datetime) -> Board:
     since = live_since(now)
 
     rows = {
-        uid: Row(uid, _name(username, first, last))
+        uid: Row(uid, f"{first} {last}".strip() or username)  # as get_full_name(), or username
         for uid, username, first, last in _MEMBERS.rows(tenant_id=tenant.pk)
     }
 

@@ -67,6 +67,12 @@ def board_rows(b: Board, links: TenantLinks, membership) -> SafeString:
     reader = reader_for(membership)  # a supervisor or an admin: never the call's manager
     context = (get_language(), reader, tenant.time_zone)
     kept = _kept_rows(tenant.code)
+    legs = {}  # (status, state) -> the leg's words, escaped: once per refresh
+
+    def leg(c) -> str:
+        words = legs[(c.status, c.state)] = escape(leg_of(c))
+        return words
+
     out = []
     for r in b.rows:
         key = (r.fingerprint, r.name, context)
@@ -95,7 +101,7 @@ def board_rows(b: Board, links: TenantLinks, membership) -> SafeString:
         since_ms = int(c.created_at.timestamp() * 1000)
         out.append(
             f"<tr{cls}>{head}<td>"
-            f'<span class="badge live">{escape(leg_of(c))}</span> '
+            f'<span class="badge live">{legs.get((c.status, c.state)) or leg(c)}</span> '
             f'<span role="timer" aria-live="off" data-since="{since_ms}">{mmss(elapsed)}</span>'
             f"{flag}<br>{customer}</td>{tail}</tr>"
         )
