@@ -8,8 +8,9 @@ rebuilt after it), executemany in one transaction on SQLite. Then, through Djang
 (the whole request: middleware, view, template; DEBUG=false), prints the median time over several
 requests and the number of queries for the first page, the 10,000th page (reached by cursor),
 each indexed filter (the wrap-up's disposition and "has a note" too: the seeded calls are
-wrapped up as a tenant's would be), the dashboard, and the Django admin changelist of the same
-table.
+wrapped up as a tenant's would be), the dashboard, the live wallboard (its 2-second refresh and
+the full page, with 1,000 customer managers and 100 live calls: setup_wallboard), and the Django
+admin changelist of the same table.
 --explain prints the list query's plan for each page.
 """
 
@@ -224,21 +225,89 @@ def seed_wrapups(tenant):
         )
 
 
-def measure(client, url, repeat):
+def measure(client, url, repeat, headers=None, cpu=None, before=None):
     """Median wall time of `repeat` requests, and the queries of one more (counted apart, so the
-    debug cursor that counts them does not slow the timed requests)."""
-    client.get(url)  # warm-up (and the session's current tenant)
-    times = []
+    debug cursor that counts them does not slow the timed requests). With `cpu` (a list), the
+    median process time of the same requests is appended to it (the machine is shared: the
+    process time leaves out the waits for other processes). `before` runs before each request,
+    untimed."""
+    client.get(url, headers=headers)  # warm-up (and the session's current tenant)
+    times, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        r = client.get(url)
+        if before is not None:
+            before()
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = client.get(url, headers=headers)
         if getattr(r, "streaming", False):
             b"".join(r.streaming_content)
         times.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
         assert r.status_code == 200, (url, r.status_code)
     with CaptureQueriesContext(connection) as q:
-        client.get(url)
+        client.get(url, headers=headers)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(times), len(q.captured_queries)
+
+
+FLOOR, LIVE = 1000, 100
+
+
+def setup_wallboard(tenant):
+    """The wallboard's floor: 1,000 customer managers (created once, then reused), each with one
+    call that ended earlier today, and 100 of them on a live call (ringing their phone, ringing
+    the customer or talking, placed up to 8 minutes ago, so some are past the thresholds).
+    Those calls are placed anew on each run, so they are today's and live whenever it runs."""
+    have = set(
+        User.objects.filter(username__startswith="bench-floor").values_list("username", flat=True)
+    )
+    User.objects.bulk_create(
+        [
+            User(username=f"bench-floor{i:04d}", first_name="Floor", last_name=f"{i:04d}")
+            for i in range(FLOOR)
+            if f"bench-floor{i:04d}" not in have
+        ]
+    )
+    users = list(User.objects.filter(username__startswith="bench-floor").order_by("username"))
+    members = set(
+        Membership.objects.filter(tenant=tenant, user__in=users).values_list("user_id", flat=True)
+    )
+    Membership.objects.bulk_create(
+        [Membership(tenant=tenant, user=u, role="manager") for u in users if u.pk not in members]
+    )
+    Call.objects.filter(tenant=tenant, idempotency_key__startswith="bench-floor-").delete()
+    rng = random.Random(20)
+    now = datetime.now(UTC)
+    calls = []
+    for i, u in enumerate(users):
+        at = now - timedelta(
+            minutes=10 + rng.random() * 50
+        )  # ended today (unless just past midnight)
+        answered = rng.random() < 0.6
+        calls.append(
+            Call(
+                tenant=tenant, user=u, softphone=f"{20001 + i}", called=f"139{i:08d}",
+                idempotency_key=f"bench-floor-{i}", created_at=at, status="placed",
+                serial=str(2 * 10**18 + i), state=3, outcome_source="push",
+                outcome_code="0" if answered else "5",
+                talking_at=at + timedelta(seconds=9) if answered else None,
+                talk_seconds=rng.randrange(10, 300) if answered else None,
+                wrapup_state="pending" if answered else "auto",
+            )
+        )  # fmt: skip
+        if i < LIVE:
+            calls.append(
+                Call(
+                    tenant=tenant, user=u, softphone=f"{20001 + i}", called=f"137{i:08d}",
+                    idempotency_key=f"bench-floor-live-{i}", status="placed",
+                    created_at=now - timedelta(seconds=5 + rng.random() * 480),
+                    serial=str(3 * 10**18 + i), state=rng.choice([None, 0, 1, 2, 2, 2]),
+                )
+            )  # fmt: skip
+    from calls.management.commands.seed_history import backdated_bulk_create
+
+    backdated_bulk_create(calls)
+    return len(users)
 
 
 def explain(tenant, sup, url):
@@ -328,6 +397,24 @@ def main():
         url = f"/t/{tenant.code}/softphones/health/"
         ms, cpu, n = measure_cpu(health, url, args.repeat)
         print(f"{'softphone health (20 softphones)':<34} {ms:>10.1f} {n:>8}   cpu {cpu:.1f} ms")
+    if not args.only or "wallboard" in args.only:
+        floor = setup_wallboard(tenant)
+        live = f"/t/{tenant.code}/live/"
+        from calls import wallboard, wallboard_views
+
+        def forget():  # as if every manager's calls had changed since the last refresh
+            wallboard._lasts.clear()
+            wallboard_views._rows.clear()
+
+        htmx = {"HX-Request": "true"}
+        for label, headers, before in (
+            (f"wallboard refresh ({floor:,} managers)", htmx, None),
+            ("wallboard refresh, all changed", htmx, forget),
+            ("wallboard (full page)", None, None),
+        ):
+            cpu = []
+            ms, n = measure(client, live, args.repeat, headers=headers, cpu=cpu, before=before)
+            print(f"{label:<34} {ms:>10.1f} {n:>8}   (process time {cpu[0]:.1f} ms)")
     if args.only and "admin" not in args.only:
         return
     admin = Client()

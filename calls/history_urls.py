@@ -1,8 +1,9 @@
 from django.urls import path
 
-from calls import callback_views, dashboard_views, history_views, timeline_views
+from calls import callback_views, dashboard_views, history_views, timeline_views, wallboard_views
 
 urlpatterns = [
+    path("t/<uuid:tenant_code>/live/", wallboard_views.wallboard, name="wallboard"),
     path("t/<uuid:tenant_code>/calls/", history_views.history, name="history"),
     path(
         "t/<uuid:tenant_code>/calls/export.csv", history_views.history_export, name="history-export"

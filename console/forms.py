@@ -100,6 +100,8 @@ class TenantSettingsForm(forms.Form):
     colleague_warning_minutes = _model_field(
         "colleague_warning_minutes", min_value=0, max_value=10080
     )
+    wallboard_warn_minutes = _model_field("wallboard_warn_minutes", min_value=1, max_value=240)
+    wallboard_alert_minutes = _model_field("wallboard_alert_minutes", min_value=1, max_value=240)
 
     def __init__(self, data=None, *args, tenant: Tenant, **kwargs):
         initial = {f: getattr(tenant, f) for f in SETTINGS_FIELDS + CREDENTIAL_FIELDS[:3]}
@@ -110,6 +112,8 @@ class TenantSettingsForm(forms.Form):
             "default_region",
             "customer_calls_shared",
             "colleague_warning_minutes",
+            "wallboard_warn_minutes",
+            "wallboard_alert_minutes",
         ):
             if data is not None and name not in data:
                 data = data.copy()
@@ -165,6 +169,12 @@ class TenantSettingsForm(forms.Form):
         if data.get("app_secret") and data.get("clear_secret"):
             self.add_error(
                 "clear_secret", _("Either type a new secret or clear it, not both at once.")
+            )
+        warn, alert = data.get("wallboard_warn_minutes"), data.get("wallboard_alert_minutes")
+        if warn is not None and alert is not None and alert <= warn:
+            self.add_error(
+                "wallboard_alert_minutes",
+                _("Make this longer than the first threshold (%(warn)s minutes).") % {"warn": warn},
             )
         return data
 

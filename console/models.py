@@ -75,6 +75,8 @@ SETTINGS_FIELDS = (
     "default_region",
     "customer_calls_shared",
     "colleague_warning_minutes",
+    "wallboard_warn_minutes",
+    "wallboard_alert_minutes",
 )
 CREDENTIAL_FIELDS = ("aicc_base_url", "aicc_token_url", "app_key", "app_secret")
 CALLED_MIN_DIGITS_DEFAULT = 5
@@ -215,6 +217,20 @@ class Tenant(models.Model):
             "The call form warns when a colleague called the number being typed this recently. "
             "0: never warn."
         ),
+    )
+    # The supervisors' live wallboard (calls/wallboard.py): a live call is highlighted once it
+    # has lasted this long, then marked more strongly (the settings form keeps warn < alert).
+    wallboard_warn_minutes = models.PositiveSmallIntegerField(
+        _("live wallboard: highlight a call after (minutes)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("On the live wallboard, a call that has lasted this long is highlighted."),
+    )
+    wallboard_alert_minutes = models.PositiveSmallIntegerField(
+        _("live wallboard: mark a long call after (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("Longer than the first threshold: a call this long is marked as long."),
     )
     # After-call work (calls.services.wrapup; the admin's Wrap-up page): docs/contract-choices.md.
     wrapup_required = models.BooleanField(

@@ -27,6 +27,7 @@ ENTRIES = (
     ("history", "history", None, ALL),  # "My calls" for a manager, "History" for the others
     ("customers", "customers", gettext_lazy("Customers"), ALL),
     ("dashboard", "dashboard", gettext_lazy("Dashboard"), READERS),
+    ("wallboard", "wallboard", gettext_lazy("Live"), READERS),
     ("tenant-settings", "settings", gettext_lazy("Settings"), READERS),
     ("softphones", "softphones", gettext_lazy("Softphones"), READERS),
     ("people", "people", gettext_lazy("People"), READERS),

@@ -63,7 +63,8 @@ SETTINGS_FIELDS = ("name", "aicc_base_url", "aicc_token_url", "app_key", "app_se
                    "clear_secret", "call_type", "is_trial", "trial_trustlist", "access_codes",
                    "anonymization_enabled", "softphone_ranges", "called_min_digits", "token_lifetime",
                    "time_zone", "two_factor_required", "default_region", "customer_calls_shared",
-                   "colleague_warning_minutes")  # fmt: skip
+                   "colleague_warning_minutes", "wallboard_warn_minutes",
+                   "wallboard_alert_minutes")  # fmt: skip
 # (role, method, path under the tenant, fields)
 ENDPOINTS = [
     ("manager", "post", "call/", ("called", "call_data", "caller_present", "idempotency_key", "confirm")),

@@ -117,6 +117,7 @@ EXPECTED = {
     # reached and says so with a 404; managers are turned away before that.
     "call-recording": {A: 404, S: 404, M: 403},
     "dashboard": {A: 200, S: 200, M: 403},
+    "wallboard": {A: 200, S: 200, M: 403},
     # customers: every role reads and edits the directory; supervisors and admins also delete,
     # import and export; the timeline is every role's (what it shows depends on the role); the
     # call form's customer card is the call form's (managers only)

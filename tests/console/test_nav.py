@@ -20,12 +20,14 @@ def links(client, path):
         ("manager", ["Call", "Call lists", "Call next", "Follow-ups", "My calls", "Customers"]),
         (
             "supervisor",
-            ["Call lists", "Follow-ups", "History", "Customers", "Dashboard", "Settings",
+            ["Call lists", "Follow-ups", "History", "Customers", "Dashboard", "Live",
+             "Settings",
              "Softphones", "People", "Audit log"],
         ),
         (
             "admin",
-            ["Call lists", "Follow-ups", "History", "Customers", "Dashboard", "Settings",
+            ["Call lists", "Follow-ups", "History", "Customers", "Dashboard", "Live",
+             "Settings",
              "Softphones", "People", "Webhooks", "Audit log", "API tokens"],
         ),
     ],
