@@ -12,7 +12,7 @@ written so SQLite can take only the right way:
 - prefix of 4 or 5 digits (on both databases): `called_head = p[:4]` (a column the database keeps:
   the number's first four digits) on call_tenant_head_recent (tenant, called_head, created_at,
   id), in the list's order: the page is the index's first rows (a fifth digit is checked on the
-  way, about one row in ten). Such prefixes are the common search ("1380...") and match many
+  way, `substr(called, 5, 1) = d`: about one row in ten). Such prefixes are the common search ("1380...") and match many
   calls, which the other ways below sort.
 - other prefixes: the range `p <= called < p'` on call_tenant_called (tenant, called, created_at), which
   holds created_at, so the matches are sorted without reading their rows; SQLite compares text
@@ -36,7 +36,8 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import BigIntegerField, F, Func, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.lookups import In
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact, In
 
 from calls.paging import sorted_by_index
 
@@ -139,8 +140,13 @@ def _next_string(prefix: str) -> str:
 def prefix_q(number: str, tenant) -> Q:
     if len(number) in HEAD_PREFIX and number.isascii() and number.isdigit():
         # The newest calls with these first four digits, straight from call_tenant_head_recent
-        # (the fifth digit checked on the way): however many match, no sort.
-        return Q(called_head=number[:HEAD], called__startswith=number)
+        # (a fifth digit checked on the way): however many match, no sort. The fifth digit is
+        # compared as a character, not with LIKE: PostgreSQL would bring in its trigram index
+        # and sort the matches.
+        q = Q(called_head=number[:HEAD])
+        if len(number) > HEAD:
+            q &= Q(Exact(Substr("called", HEAD + 1, 1), number[HEAD]))
+        return q
     if connection.vendor == "postgresql":
         return Q(called__startswith=number)
     in_range = Q(called__gte=number, called__lt=_next_string(number))
@@ -184,6 +190,7 @@ def filter_number(qs, number: str, match: str, tenant):
     steps (calls/paging.py `sorted_by_index`)."""
     q = number_q(number, match, tenant)
     qs = qs.filter(q)
-    if connection.vendor == "sqlite" and match != "contains" and "called__gte" in dict(q.children):
+    lookups = {c[0] for c in q.children if isinstance(c, tuple)}
+    if connection.vendor == "sqlite" and match != "contains" and "called__gte" in lookups:
         qs = sorted_by_index(qs)
     return qs
