@@ -500,77 +500,11 @@ FOLLOW_UP_NOTE_MAX = 2000
 CANCEL_REASON_MAX = 200
 
 
-# --- the dashboard's daily rollups (calls/rollups.py keeps them in step with calls_call) -----
-# Plain integer columns (no foreign keys): database triggers write them whatever path writes a
-# call, and a row is deleted when its count falls to 0, so a tenant's rows go with its calls.
-# manager_id 0: a call without a user (removed).
-
-
-class DayRollup(models.Model):
-    """Per tenant, local day, customer manager and result: the calls and what came of them."""
-
-    tenant_id = models.BigIntegerField()
-    day = models.DateField()
-    manager_id = models.BigIntegerField()
-    status = models.CharField(max_length=10)
-    calls = models.BigIntegerField(default=0)
-    known = models.BigIntegerField(default=0)  # the outcome is final (push or call record)
-    answered = models.BigIntegerField(default=0)  # known, and the customer talked
-    awaiting = models.BigIntegerField(default=0)  # awaiting wrap-up
-    talked = models.BigIntegerField(default=0)  # calls with a talk time
-    talk_seconds = models.BigIntegerField(default=0)
-
-    class Meta:
-        db_table = "calls_rollup_day"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant_id", "day", "manager_id", "status"], name="rollup_day_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tenant_id} {self.day} {self.manager_id} {self.status}"
-
-
-class ReasonRollup(models.Model):
-    """Per tenant and local day: failed and unknown calls by their reason (source and code)."""
-
-    tenant_id = models.BigIntegerField()
-    day = models.DateField()
-    reason_source = models.CharField(max_length=24)
-    reason_code = models.CharField(max_length=32)
-    calls = models.BigIntegerField(default=0)
-
-    class Meta:
-        db_table = "calls_rollup_reason"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant_id", "day", "reason_source", "reason_code"],
-                name="rollup_reason_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tenant_id} {self.day} {self.reason_source} {self.reason_code}"
-
-
-class DispositionRollup(models.Model):
-    """Per tenant, local day and customer manager: wrapped-up calls by disposition."""
-
-    tenant_id = models.BigIntegerField()
-    day = models.DateField()
-    manager_id = models.BigIntegerField()
-    disposition_id = models.BigIntegerField()
-    calls = models.BigIntegerField(default=0)
-
-    class Meta:
-        db_table = "calls_rollup_disposition"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant_id", "day", "manager_id", "disposition_id"],
-                name="rollup_disposition_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tenant_id} {self.day} {self.manager_id} {self.disposition_id}"
+# The dashboard's rollups (kept in step with calls_call by triggers: calls/rollups.py).
+from calls.rollup_models import (  # noqa: E402, F401
+    DayRollup,
+    DispositionMonthRollup,
+    DispositionRollup,
+    MonthRollup,
+    ReasonRollup,
+)

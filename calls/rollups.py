@@ -1,6 +1,6 @@
 """The dashboard's daily rollups, kept in step with calls_call by database triggers.
 
-Three tables (calls/models.py): DayRollup (tenant, local day, manager, result: calls, known,
+Three tables (calls/models.py): DayRollup (tenant, local day, manager: calls by result, known,
 answered, awaiting wrap-up, talk time), ReasonRollup (tenant, local day, reason of a failed or
 unknown call) and DispositionRollup (tenant, local day, manager, disposition). A call counts on
 its `local_day` (created_at in the tenant's time zone, set once at insert: calls.models
@@ -36,6 +36,8 @@ from django.db import connection, transaction
 from calls.services.outcomes import FINAL_SOURCES
 
 DAY, REASON, DISPOSITION = "calls_rollup_day", "calls_rollup_reason", "calls_rollup_disposition"
+MONTH, DISPOSITION_MONTH = "calls_rollup_month", "calls_rollup_disposition_month"
+TABLES = (DAY, MONTH, REASON, DISPOSITION, DISPOSITION_MONTH)
 # Every name and SQL expression below is a constant of this module; values are parameters.
 # The columns of calls_call that the rollups read: an UPDATE of any other column costs nothing.
 WATCHED = (
@@ -44,8 +46,9 @@ WATCHED = (
 )  # fmt: skip
 TRIGGERS = ("calls_rollup_insert", "calls_rollup_update", "calls_rollup_delete")
 FUNCTION = "calls_rollup"
-BATCH_DAYS = 31
+BATCH_MONTHS = 1
 FILL_BATCH = 5000
+RESULTS = ("placed", "failed", "unknown", "placing")  # Call.Status: a DayRollup column each
 
 _FINAL = ", ".join(f"'{s}'" for s in FINAL_SOURCES)  # constants of the code, not input
 
@@ -53,8 +56,10 @@ _FINAL = ", ".join(f"'{s}'" for s in FINAL_SOURCES)  # constants of the code, no
 def _day_measures(r: str) -> dict[str, str]:
     """What one call row `r` (new/old, or a table alias) adds to its DayRollup row."""
     known = f"{r}.outcome_source IN ({_FINAL})"
+    by_result = {s: f"CASE WHEN {r}.status = '{s}' THEN 1 ELSE 0 END" for s in RESULTS}
     return {
         "calls": "1",
+        **by_result,
         "known": f"CASE WHEN {known} THEN 1 ELSE 0 END",
         "answered": f"CASE WHEN {known} AND {r}.talking_at IS NOT NULL THEN 1 ELSE 0 END",
         "awaiting": f"CASE WHEN {r}.wrapup_state = 'pending' THEN 1 ELSE 0 END",
@@ -63,17 +68,45 @@ def _day_measures(r: str) -> dict[str, str]:
     }
 
 
-def _tables(r: str) -> list[tuple[str, dict[str, str], dict[str, str], str]]:
+def month_of(day: str, vendor: str) -> str:
+    """SQL: the first day of the month of the date `day`."""
+    if vendor == "sqlite":
+        return f"date({day}, 'start of month')"
+    return f"CAST(date_trunc('month', {day}) AS date)"
+
+
+def _tables(r: str, vendor: str) -> list[tuple[str, dict[str, str], dict[str, str], str]]:
     """Per rollup table: its key columns (from row `r`), its measures, and the condition for `r`
     to count in it."""
+    month = month_of(f"{r}.local_day", vendor)
     return [
+        (
+            MONTH,
+            {
+                "tenant_id": f"{r}.tenant_id",
+                "month": month,
+                "manager_id": f"COALESCE({r}.user_id, 0)",
+            },
+            _day_measures(r),
+            f"{r}.local_day IS NOT NULL",
+        ),
+        (
+            DISPOSITION_MONTH,
+            {
+                "tenant_id": f"{r}.tenant_id",
+                "month": month,
+                "manager_id": f"COALESCE({r}.user_id, 0)",
+                "disposition_id": f"{r}.disposition_id",
+            },
+            {"calls": "1"},
+            f"{r}.local_day IS NOT NULL AND {r}.disposition_id IS NOT NULL",
+        ),
         (
             DAY,
             {
                 "tenant_id": f"{r}.tenant_id",
                 "day": f"{r}.local_day",
                 "manager_id": f"COALESCE({r}.user_id, 0)",
-                "status": f"{r}.status",
             },
             _day_measures(r),
             f"{r}.local_day IS NOT NULL",
@@ -104,12 +137,12 @@ def _tables(r: str) -> list[tuple[str, dict[str, str], dict[str, str], str]]:
     ]
 
 
-def _add(r: str) -> list[str]:
+def _add(r: str, vendor: str) -> list[str]:
     out = []
-    for table, key, measures, when in _tables(r):
-        cols = [*key, *measures]
+    for table, key, measures, when in _tables(r, vendor):
+        cols = [f'"{c}"' for c in (*key, *measures)]  # quoted: "placing" is a keyword in PG
         values = [*key.values(), *measures.values()]
-        sets = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
+        sets = ", ".join(f'"{m}" = {table}."{m}" + excluded."{m}"' for m in measures)
         out.append(
             f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(values)} WHERE {when} "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}"
@@ -117,11 +150,11 @@ def _add(r: str) -> list[str]:
     return out
 
 
-def _subtract(r: str) -> list[str]:
+def _subtract(r: str, vendor: str) -> list[str]:
     out = []
-    for table, key, measures, when in _tables(r):
+    for table, key, measures, when in _tables(r, vendor):
         match = " AND ".join(f"{c} = {v}" for c, v in key.items())
-        sets = ", ".join(f"{m} = {m} - ({v})" for m, v in measures.items())
+        sets = ", ".join(f'"{m}" = "{m}" - ({v})' for m, v in measures.items())
         out.append(f"UPDATE {table} SET {sets} WHERE {match} AND {when}")  # noqa: S608
         out.append(f"DELETE FROM {table} WHERE {match} AND calls = 0")  # noqa: S608
     return out
@@ -138,16 +171,16 @@ def _sqlite_triggers() -> dict[str, str]:
     return {
         "calls_rollup_insert": (
             "CREATE TRIGGER IF NOT EXISTS calls_rollup_insert AFTER INSERT ON calls_call "
-            f"BEGIN {body(_add('new'))} END"
+            f"BEGIN {body(_add('new', 'sqlite'))} END"
         ),
         "calls_rollup_update": (
             f"CREATE TRIGGER IF NOT EXISTS calls_rollup_update AFTER UPDATE OF {', '.join(WATCHED)} "
             f"ON calls_call WHEN {_changed('IS NOT')} "
-            f"BEGIN {body(_subtract('old'))} {body(_add('new'))} END"
+            f"BEGIN {body(_subtract('old', 'sqlite'))} {body(_add('new', 'sqlite'))} END"
         ),
         "calls_rollup_delete": (
             "CREATE TRIGGER IF NOT EXISTS calls_rollup_delete AFTER DELETE ON calls_call "
-            f"BEGIN {body(_subtract('old'))} END"
+            f"BEGIN {body(_subtract('old', 'sqlite'))} END"
         ),
     }
 
@@ -158,8 +191,8 @@ def _postgresql_sql() -> list[str]:
 
     function = (
         f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {body(_subtract('OLD'))} END IF; "
-        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {body(_add('NEW'))} END IF; "
+        f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {body(_subtract('OLD', 'postgresql'))} END IF; "
+        f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {body(_add('NEW', 'postgresql'))} END IF; "
         "RETURN NULL; END $$"
     )
     each = f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"
@@ -226,8 +259,8 @@ def repair(conn) -> bool:
 def _aggregate(table: str) -> str:
     """INSERT INTO `table` the aggregate of the calls of one tenant and a range of local days
     (parameters: tenant id, created_at from, created_at to, first day, last day)."""
-    key, measures, when = next(t[1:] for t in _tables("c") if t[0] == table)
-    cols = [*key, *measures]
+    key, measures, when = next(t[1:] for t in _tables("c", connection.vendor) if t[0] == table)
+    cols = [f'"{c}"' for c in (*key, *measures)]
     sums = [f"SUM({v})" for v in measures.values()]
     return (
         f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(key.values())}, "  # noqa: S608
@@ -263,11 +296,22 @@ def fill_local_days(tenant) -> int:
 
 def _span(tenant) -> tuple[date, date] | None:
     """The first and last local day with calls or rollups of the tenant."""
-    from calls.models import Call, DayRollup, DispositionRollup, ReasonRollup
+    from calls.models import (
+        Call,
+        DayRollup,
+        DispositionMonthRollup,
+        DispositionRollup,
+        MonthRollup,
+        ReasonRollup,
+    )
 
     days = []
-    for model in (Call, DayRollup, ReasonRollup, DispositionRollup):
-        field = "local_day" if model is Call else "day"
+    for model in (
+        Call, DayRollup, ReasonRollup, DispositionRollup, MonthRollup, DispositionMonthRollup
+    ):  # fmt: skip
+        field = {Call: "local_day", MonthRollup: "month", DispositionMonthRollup: "month"}.get(
+            model, "day"
+        )
         qs = model.objects.filter(tenant_id=tenant.id).exclude(**{field: None})
         for order in (field, f"-{field}"):
             if model is Call:  # by created_at: indexed, and the day is never far from it
@@ -280,9 +324,14 @@ def _span(tenant) -> tuple[date, date] | None:
     return min(days) - timedelta(days=1), max(days) + timedelta(days=1)
 
 
-def rebuild(tenant, *, batch_days: int = BATCH_DAYS, progress=None) -> int:
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def rebuild(tenant, *, batch_months: int = BATCH_MONTHS, progress=None) -> int:
     """Recompute the tenant's rollups from its calls (idempotent; safe while calls are written:
-    see the module's docstring). Returns the number of batches."""
+    see the module's docstring), `batch_months` calendar months per transaction (the month
+    rollups are rebuilt whole). Returns the number of batches."""
     fill_local_days(tenant)
     span = _span(tenant)
     if span is None:
@@ -290,9 +339,12 @@ def rebuild(tenant, *, batch_days: int = BATCH_DAYS, progress=None) -> int:
     first, last = span
     margin = timedelta(days=2)  # a tenant may have changed time zone since: local days shift
     batches = 0
-    day = first
+    day = first.replace(day=1)
     while day <= last:
-        end = min(day + timedelta(days=batch_days - 1), last)
+        end = day
+        for _ in range(batch_months):
+            end = _next_month(end)
+        end -= timedelta(days=1)
         lo = datetime.combine(day, time.min, tzinfo=ZoneInfo("UTC")) - margin
         hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC")) + margin
         _rebuild_days(tenant.id, day, end, lo, hi)
@@ -304,17 +356,20 @@ def rebuild(tenant, *, batch_days: int = BATCH_DAYS, progress=None) -> int:
 
 
 def _rebuild_days(tenant_id: int, first: date, last: date, lo: datetime, hi: datetime) -> None:
+    """One batch: whole months, `first` the first day of one, `last` the last day of one."""
     ops = connection.ops
     lo_db, hi_db = ops.adapt_datetimefield_value(lo), ops.adapt_datetimefield_value(hi)
     first_db, last_db = ops.adapt_datefield_value(first), ops.adapt_datefield_value(last)
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("LOCK TABLE calls_call IN SHARE MODE")
-        for table in (DAY, REASON, DISPOSITION):
+        for table in TABLES:
             # On SQLite the first DELETE takes the write lock: no call changes until COMMIT.
+            column = "month" if table in (MONTH, DISPOSITION_MONTH) else "day"
             cur.execute(
-                f"DELETE FROM {table} WHERE tenant_id = %s AND day >= %s AND day <= %s",  # noqa: S608
+                f"DELETE FROM {table} WHERE tenant_id = %s AND {column} >= %s "  # noqa: S608
+                f"AND {column} <= %s",
                 [tenant_id, first_db, last_db],
             )
-        for table in (DAY, REASON, DISPOSITION):
+        for table in TABLES:
             cur.execute(_aggregate(table), [tenant_id, lo_db, hi_db, first_db, last_db])
