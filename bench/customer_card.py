@@ -134,7 +134,7 @@ def main():
           f"{args.repeat}")  # fmt: skip
     print(f"{'customer card':<34} {'median ms':>10} {'queries':>8}")
     for label, url in cases:
-        ms, n = history.measure(client, url, args.repeat)
+        ms, _cpu, n = history.measure(client, url, args.repeat)
         print(f"{label:<34} {ms:>10.1f} {n:>8}")
     body = client.get(cases[1][1]).content.decode()
     assert 'id="colleague-warning"' in body, "the warning case shows no warning"

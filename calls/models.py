@@ -13,6 +13,21 @@ from console.crypto import EncryptedTextField
 from console.models import Tenant
 
 
+class LocalDayField(models.DateField):
+    """The day of the row's created_at in its tenant's time zone, computed on insert (by save(),
+    bulk_create and console.prepared.insert_row alike, which all call pre_save) when not given."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if add and value is None and model_instance.created_at is not None:
+            from zoneinfo import ZoneInfo
+
+            tz = ZoneInfo(model_instance.tenant.time_zone)
+            value = model_instance.created_at.astimezone(tz).date()
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class AiccToken(models.Model):
     """The tenant's current AICC access token, shared by every process and host.
 
@@ -73,6 +88,9 @@ class Call(models.Model):
     call_type = models.CharField(max_length=8, default="AICC")
     idempotency_key = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The day of created_at in the tenant's time zone, set once at insert (never changes): the
+    # dashboard's rollups (calls/rollups.py) count the call on it. After created_at (its value).
+    local_day = LocalDayField(null=True, editable=False)
     # The answer to createCall.
     status = models.CharField(max_length=10, choices=Status, default=Status.PLACING)
     serial = models.CharField(max_length=50, blank=True)
@@ -492,3 +510,13 @@ class FollowUp(models.Model):
 
 FOLLOW_UP_NOTE_MAX = 2000
 CANCEL_REASON_MAX = 200
+
+
+# The dashboard's rollups (kept in step with calls_call by triggers: calls/rollups.py).
+from calls.rollup_models import (  # noqa: E402, F401
+    DayRollup,
+    DispositionMonthRollup,
+    DispositionRollup,
+    MonthRollup,
+    ReasonRollup,
+)
