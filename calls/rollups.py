@@ -47,7 +47,6 @@ WATCHED = (
 TRIGGERS = ("calls_rollup_insert", "calls_rollup_update", "calls_rollup_delete")
 FUNCTION = "calls_rollup"
 BATCH_MONTHS = 1
-FILL_BATCH = 5000
 RESULTS = ("placed", "failed", "unknown", "placing")  # Call.Status: a DayRollup column each
 
 _FINAL = ", ".join(f"'{s}'" for s in FINAL_SOURCES)  # constants of the code, not input
@@ -272,26 +271,29 @@ def _aggregate(table: str) -> str:
 
 def fill_local_days(tenant) -> int:
     """Give calls stored before the column existed (or by raw SQL without it) their local day;
-    the update triggers count them. Returns how many."""
+    the update triggers count them. Returns how many. One UPDATE per local day, over the
+    day's created_at range (call_tenant_recent), each in its own transaction: a set-based
+    statement per day, not a statement per call."""
     from calls.models import Call
 
     tz = ZoneInfo(tenant.time_zone)
-    done, last = 0, 0
-    while True:
-        batch = list(
-            Call.objects.filter(tenant_id=tenant.id, local_day__isnull=True, id__gt=last)
-            .order_by("id")
-            .values_list("id", "created_at")[:FILL_BATCH]
-        )
-        if not batch:
-            return done
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.executemany(
-                "UPDATE calls_call SET local_day = %s WHERE id = %s AND local_day IS NULL",
-                [(at.astimezone(tz).date(), pk) for pk, at in batch],
-            )
-        done += len(batch)
-        last = batch[-1][0]
+    calls = Call.objects.filter(tenant_id=tenant.id)
+    oldest = calls.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return 0
+    newest = calls.order_by("-created_at").values_list("created_at", flat=True).first()
+    day, last = oldest.astimezone(tz).date(), newest.astimezone(tz).date()
+    done = 0
+    while day <= last:
+        following = day + timedelta(days=1)
+        start = datetime.combine(day, time.min, tzinfo=tz)
+        end = datetime.combine(following, time.min, tzinfo=tz)
+        with transaction.atomic():
+            done += calls.filter(
+                local_day__isnull=True, created_at__gte=start, created_at__lt=end
+            ).update(local_day=day)
+        day = following
+    return done
 
 
 def _span(tenant) -> tuple[date, date] | None:
