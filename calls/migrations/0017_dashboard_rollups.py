@@ -5,13 +5,17 @@ from django.db import migrations, models
 
 
 def install_and_fill(apps, schema_editor):
-    """The triggers, then every tenant's rollups from its calls (calls/rollups.py)."""
+    """Every call's local day (before the triggers, which would count each one), the triggers,
+    then every tenant's rollups from its calls (calls/rollups.py)."""
     from calls import rollups
 
-    rollups.install(schema_editor.connection)
     Tenant = apps.get_model("console", "Tenant")
-    for tenant in Tenant.objects.only("id", "time_zone"):
-        rollups.rebuild(tenant)
+    tenants = list(Tenant.objects.only("id", "time_zone"))
+    for tenant in tenants:
+        rollups.fill_local_days(tenant)
+    rollups.install(schema_editor.connection)
+    for tenant in tenants:
+        rollups.rebuild(tenant)  # calls written meanwhile without a day get theirs here
 
 
 def uninstall(apps, schema_editor):
