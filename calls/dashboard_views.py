@@ -18,7 +18,9 @@ from calls.dashboard_chart import (
     day_chart,
     day_chart_svg,
     day_rows_html,
+    disposition_rows_html,
     manager_chart,
+    manager_rows_html,
 )
 from calls.models import Call
 from calls.readers import reader_for
@@ -65,6 +67,8 @@ def dashboard(request):
             % {"first": period.first, "last": period.last, "top": chart["ymax"]},
         ),
         "day_rows": day_rows_html(n["days"]),
+        "manager_rows": manager_rows_html(n["managers"]),
+        "disposition_rows": disposition_rows_html(n["managers"]),
         "manager_chart": manager_chart(n["managers"]),
         "shares": shares,
         "other": shares["unknown"]["n"] + shares["placing"]["n"],

@@ -251,3 +251,39 @@ def test_another_tenants_calls_never_count(client, supervisor, tenant, other_ten
     body = client.get(url(tenant)).content.decode()
     assert "<strong>6</strong>" in body and "(removed user)" not in body
     assert str(decode("http", "500").title) not in body
+
+
+def test_the_manager_tables_rows_are_the_template_loops():
+    """calls/dashboard_chart.py writes the two per-manager tables' rows as their template loops
+    did (a floor of 1,000 managers made those loops most of the page)."""
+    import re
+
+    from django.template import Context, Template
+
+    from calls.dashboard_chart import disposition_rows_html, manager_rows_html
+
+    managers = [
+        {"name": "<b>Zoë</b> & co", "calls": 12, "delta": {"text": "+2 (+20%)"}, "placed": 10,
+         "known": 8, "answered": 5, "answer_rate": 63, "talk_avg_text": "1:05",
+         "talk_total_text": "5:25", "dispositions": [3, 0, 1], "awaiting": 2},
+        {"name": "", "calls": 1, "delta": None, "placed": 0, "known": 0, "answered": 0,
+         "answer_rate": None, "talk_avg_text": "", "talk_total_text": "0:00",
+         "dispositions": [0, 0, 0], "awaiting": 0},
+    ]  # fmt: skip
+    loops = Template(
+        "{% load i18n %}<table>{% for r in managers %}<tr><td>{% if r.name %}{{ r.name }}"
+        '{% else %}<span class="muted">{% translate "(removed user)" %}</span>{% endif %}</td>'
+        "<td>{{ r.calls }}</td><td>{{ r.delta.text }}</td><td>{{ r.placed }}</td><td>"
+        '{% if r.known %}{{ r.answered }} <span class="muted">{% blocktranslate with '
+        "known=r.known %}of {{ known }} known{% endblocktranslate %}</span>{% else %}<span "
+        'class="muted">{% translate "not known yet" %}</span>{% endif %}</td><td>{% if '
+        "r.answer_rate is not None %}{{ r.answer_rate }}%{% else %}–{% endif %}</td><td>"
+        '{{ r.talk_avg_text|default:"–" }}</td><td>{{ r.talk_total_text }}</td></tr>'
+        "{% endfor %}</table><table>{% for r in managers %}<tr><td>{% if r.name %}{{ r.name }}"
+        '{% else %}<span class="muted">{% translate "(removed user)" %}</span>{% endif %}</td>'
+        "{% for n in r.dispositions %}<td>{{ n }}</td>{% endfor %}<td>{{ r.awaiting }}</td>"
+        "</tr>{% endfor %}</table>"
+    ).render(Context({"managers": managers}))
+    ours = f"<table>{manager_rows_html(managers)}</table><table>{disposition_rows_html(managers)}</table>"
+    assert re.sub(r">\s+<", "><", ours) == re.sub(r">\s+<", "><", loops)
+    assert "&lt;b&gt;Zoë&lt;/b&gt; &amp; co" in ours
