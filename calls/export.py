@@ -8,20 +8,17 @@ whole result.
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterator
-from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.utils.timezone import localtime
 
-from calls import xlsx
+from calls import export_query, xlsx
 from calls.aicc.reasons import Reader, decode
-from calls.models import Call, label_in_language
+from calls.models import Call, WrapUpState, label_in_language
 
-CHUNK = 2000
 COLUMNS = [
     "time",
     "call_id",
@@ -87,13 +84,7 @@ WIDTHS = [
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(_FORMULA_START)
-
-
-class _Line:
-    """A file-like object whose write() hands the line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
+_CSV_SPECIAL = re.compile('[,"\r\n]')
 
 
 def safe_cell(value) -> str:
@@ -105,111 +96,14 @@ def safe_cell(value) -> str:
     return text
 
 
-class _Texts:
-    """Decoded reason texts, translated once per export rather than once per row. An export is
-    read by others than the customer manager who placed each call: "the customer manager did
-    not answer their phone", "a console admin should ..." (Reader.OTHERS)."""
-
-    def __init__(self):
-        self.memo: dict = {}
-
-    def reason(self, source: str, code: str) -> tuple[str, str, str, str]:
-        key = ("r", source, code)
-        if key not in self.memo:
-            r = decode(source, code, Reader.OTHERS)
-            self.memo[key] = (f"{r.source}:{r.code}", str(r.title), str(r.who), str(r.next_step))
-        return self.memo[key]
-
-    def label(self, en: str | None, zh: str | None) -> str:
-        """A disposition's label in the export's language."""
-        key = ("d", en, zh)
-        if key not in self.memo:
-            self.memo[key] = label_in_language(en, zh)
-        return self.memo[key]
-
-    def outcome(self, call_type: str, code: str) -> str:
-        key = ("o", call_type, code)
-        if key not in self.memo:
-            source = "outcome_ita" if call_type == "ITA" else "outcome"
-            self.memo[key] = str(decode(source, code, Reader.OTHERS).title)
-        return self.memo[key]
-
-
-_NO_REASON = ("", "", "", "")
-# Only the columns the CSV needs, as plain tuples: no model instances per row.
-FIELDS = (
-    "created_at",
-    "code",
-    "user__first_name",
-    "user__last_name",
-    "user__username",
-    "softphone",
-    "caller",
-    "called",
-    "status",
-    "serial",
-    "reason_source",
-    "reason_code",
-    "ret_msg",
-    "http_status",
-    "call_type",
-    "outcome_code",
-    "outcome_source",
-    "talking_at",
-    "talk_seconds",
-    "agent_talk_seconds",
-    # the wrap-up (calls.services.wrapup): state, disposition, note and who
-    "wrapup_state",
-    "disposition__label_en",
-    "disposition__label_zh",
-    "wrap_up__note",
-    "wrap_up__note_private",
-    "wrap_up__author__username",
-    "wrap_up__automatic",
-    "override_code",
-    "override_reason",
-)
-
-
-def _blank(value) -> str:
-    return "" if value is None else value
-
-
-def csv_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
-    (created, code, first, last, login, softphone, caller, called, status, serial, r_source,
-     r_code, ret_msg, http, call_type, o_code, o_source, talking_at, talk, agent_talk,
-     wrapup, d_en, d_zh, note, private, author, automatic, o_rule, o_reason) = v  # fmt: skip
-    answered = ""
-    if o_source in ("push", "cdr"):
-        answered = "yes" if talking_at else "no"
-    return [
-        created.astimezone(tz).isoformat(timespec="seconds"),
-        code,
-        f"{first or ''} {last or ''}".strip() or (login or ""),
-        login or "",
-        softphone,
-        caller,
-        called,
-        status,
-        serial,
-        *(texts.reason(r_source, r_code) if r_source else _NO_REASON),
-        ret_msg,
-        _blank(http),
-        o_code,
-        texts.outcome(call_type, o_code) if o_code else "",
-        answered,
-        _blank(talk),
-        _blank(agent_talk),
-        o_source,
-        wrapup,
-        texts.label(d_en, d_zh),
-        note or "",
-        # Exports are the supervisors' and admins', who read private notes too: marked as such.
-        "yes" if note and private else "",
-        "automatic" if automatic else (author or ""),
-        o_rule,
-        o_reason,
-    ]
+def csv_cell(value: str) -> str:
+    """A text cell as csv.writer writes it (quoted when it holds a comma, a quote or a line
+    break), after safe_cell."""
+    if value[:1] in _FORMULA_CHARS:
+        value = "'" + value
+    if _CSV_SPECIAL.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def serial_cell(serial: str) -> str:
@@ -218,64 +112,153 @@ def serial_cell(serial: str) -> str:
     return f'="{serial}"' if serial.isdigit() else safe_cell(serial)
 
 
-def _values(qs: QuerySet[Call]) -> Iterator[tuple]:
-    """The rows of FIELDS, newest first, read in chunks through the database's own cursor (a
-    server-side one on PostgreSQL, as `iterator()` uses): Django's per-value converters were a
-    third of the export's time (docs/performance.md, "Export rows"). Only the two columns the
-    rows need converted are: the time (an aware datetime) and the call's code (text)."""
-    query = qs.order_by("-created_at", "-id").values_list(*FIELDS).query
-    connection = connections[qs.db]
-    sql, params = query.get_compiler(connection=connection).as_sql()
-    sqlite = connection.vendor == "sqlite"
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
-            for row in rows:
-                created, code = row[0], row[1]
-                if sqlite:  # a naive datetime in UTC (the driver's converter), and 32 hex digits
-                    created = created.replace(tzinfo=UTC)
-                    code = f"{code[:8]}-{code[8:12]}-{code[12:16]}-{code[16:20]}-{code[20:]}"
-                yield (created, str(code), *row[2:])
+class _Decoded(dict):
+    """{key: cells} filled on first use by `make(key)`."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(*key)
+        return value
+
+
+class _Cells:
+    """The cells that come from a dictionary rather than the row, written once per export in
+    its format (`cell`: a CSV cell, or an XLSX one; `join` between two cells) and language: the
+    people's names, the reasons and outcomes decoded for others than the customer manager who
+    called ("the customer manager did not answer their phone", "a console admin should ...";
+    Reader.OTHERS), the dispositions' labels, the wrap-ups."""
+
+    def __init__(self, cell, join: str = ""):
+        self.cell, self.join = cell, join
+        self.names: dict = {}  # {user id: their name's and login's cells}
+        self.logins: dict = {}  # {user id: their login's cell}
+        self.labels: dict = {None: cell("")}
+        self.reasons = _Decoded(self._reason)  # {(source, code): four cells}
+        self.outcomes = _Decoded(self._outcome)  # {(call type, code): a cell}
+        self.no_wrap = {state: self._no_wrap(state) for state in WrapUpState.values}
+
+    def chunk(self, rows: list[tuple], wraps: dict) -> dict:
+        """The names and labels of the chunk not yet known (a query each, when some are
+        missing), and its wrap-ups' cells."""
+        missing = ({r[2] for r in rows} | {w[2] for w in wraps.values()}) - self.names.keys()
+        if missing:
+            found = export_query.people(missing - {None})
+            for pk in missing:
+                name, login = found.get(pk, ("", ""))
+                self.logins[pk] = self.cell(login)
+                self.names[pk] = self.join.join((self.cell(name), self.logins[pk]))
+        missing = {r[DISPOSITION] for r in rows} - self.labels.keys()
+        if missing:
+            for pk, en, zh in export_query.labels(missing):
+                self.labels[pk] = self.cell(label_in_language(en, zh))
+        cell, join, logins = self.cell, self.join, self.logins
+        empty, yes, automatic = cell(""), cell("yes"), cell("automatic")
+        return {
+            pk: join.join(
+                (cell(note), yes if private else empty, automatic if auto else logins[author])
+                if note
+                else (empty, empty, automatic if auto else logins[author])
+            )
+            for pk, (note, private, author, auto) in wraps.items()
+        }
+
+    def _reason(self, source: str, code: str) -> str:
+        if not source:
+            return self.join.join([self.cell("")] * 4)
+        r = decode(source, code, Reader.OTHERS)
+        texts = (f"{r.source}:{r.code}", str(r.title), str(r.who), str(r.next_step))
+        return self.join.join(self.cell(t) for t in texts)
+
+    def _outcome(self, call_type: str, code: str) -> str:
+        if not code:
+            return self.cell("")
+        source = "outcome_ita" if call_type == "ITA" else "outcome"
+        return self.cell(str(decode(source, code, Reader.OTHERS).title))
+
+    def _no_wrap(self, state: str) -> str:
+        """A call without a wrap-up read: none yet, or an automatic one (which has no note)."""
+        author = "automatic" if state == WrapUpState.AUTO else ""
+        return self.join.join((self.cell(""), self.cell(""), self.cell(author)))
+
+
+DISPOSITION = export_query.ROW.index("disposition_id")
+_RECORDED = ("push", "cdr")  # an outcome from these says whether the call was answered
 
 
 def csv_lines(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[str]:
-    """The CSV, in pieces of up to CHUNK lines (a piece per line cost the response as much as
-    writing the line)."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(COLUMNS)  # a BOM, so spreadsheet programs read UTF-8
-    texts = _Texts()
-    piece = []
-    for values in _values(qs):
-        # safe_cell for each text cell, written out: a call per cell was a fifth of the time.
-        cells = [
-            ("'" + c if c[:1] in _FORMULA_CHARS else c) if c.__class__ is str else c
-            for c in csv_row(values, tz, texts)
-        ]
-        cells[SERIAL] = serial_cell(values[9])
-        piece.append(writer.writerow(cells))
-        if len(piece) == CHUNK:
-            yield "".join(piece)
-            piece = []
-    if piece:
+    """The CSV, in pieces of a chunk's lines (a piece per line cost the response as much as
+    writing the line). Each line is one f-string: the cells that cannot hold a comma, a quote or
+    a formula character (times, codes, numbers, the console's own words) go in as they are, the
+    others through csv_cell, the dictionaries' cells written once (_Cells)."""
+    yield "\ufeff" + ",".join(COLUMNS) + "\r\n"  # a BOM, so spreadsheet programs read UTF-8
+    cells = _Cells(csv_cell, ",")
+    cell, names, labels, no_wrap = csv_cell, cells.names, cells.labels, cells.no_wrap
+    reasons, outcomes = cells.reasons, cells.outcomes
+    for rows, wraps in export_query.chunks(qs, tz.key):
+        wrapped = cells.chunk(rows, wraps)
+        piece = []
+        for row in rows:
+            (when, c, user, softphone, caller, called, status, serial, r_source, r_code, ret_msg,
+             http, call_type, o_code, no_talk, talk, agent_talk, o_source, state, disposition,
+             _note, o_rule, o_reason, pk) = row  # fmt: skip
+            piece.append(
+                f"{when},{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]},{names[user]},"
+                f"{softphone if softphone.isdigit() else cell(softphone)},"
+                f"{caller if not caller or caller.isdigit() else cell(caller)},"
+                f"{called if called.isdigit() else cell(called)},{status},"
+                f"{_csv_serial(serial) if serial.isdigit() else cell(serial) if serial else ''},"
+                f"{reasons[r_source, r_code]},{cell(ret_msg) if ret_msg else ''},"
+                f"{'' if http is None else http},"
+                f"{o_code if not o_code or o_code.isdigit() else cell(o_code)},"
+                f"{outcomes[call_type, o_code]},"
+                f"{('no' if no_talk else 'yes') if o_source in _RECORDED else ''},"
+                f"{'' if talk is None else talk},{'' if agent_talk is None else agent_talk},"
+                f"{o_source},{state},{labels[disposition]},"
+                f"{wrapped[pk] if pk in wrapped else no_wrap[state]},"
+                f"{cell(o_rule) if o_rule else ''},{cell(o_reason) if o_reason else ''}\r\n"
+            )
         yield "".join(piece)
 
 
-def xlsx_row(v: tuple, tz: ZoneInfo, texts: _Texts) -> list:
-    """The CSV's columns as typed cells: times as dates, talk times as durations, the HTTP status
-    a number, everything else (serials and phone numbers too) text."""
-    row = csv_row(v, tz, texts)
-    row[0] = v[0].astimezone(tz).replace(tzinfo=None)
-    row[14] = v[13]  # http_status
-    row[18] = None if v[18] is None else xlsx.Duration(v[18])  # talk_seconds
-    row[19] = None if v[19] is None else xlsx.Duration(v[19])  # agent_talk_seconds
-    return row
-
-
-def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
-    texts = _Texts()
-    rows = (xlsx_row(values, tz, texts) for values in _values(qs))
-    return xlsx.workbook("Calls", COLUMNS, rows, widths=WIDTHS)
+def _csv_serial(digits: str) -> str:
+    return '"=""' + digits + '"""'  # serial_cell's ="…", quoted as csv.writer would
 
 
 def export_filename(now, tz: ZoneInfo, ext: str = "csv") -> str:
     return localtime(now, tz).strftime(f"calls-%Y%m%d-%H%M.{ext}")
+
+
+def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
+    """The CSV's columns as typed cells: times as dates, talk times as durations, the HTTP status
+    a number, everything else (serials and phone numbers too) text. Each row is one f-string,
+    like the CSV's line (xlsx.workbook_of_rows: its cells in column order, none skipped)."""
+    text, plain, duration = xlsx.text_cell, xlsx.plain_text_cell, xlsx.duration_cell
+    cells = _Cells(text)
+    names, labels, no_wrap = cells.names, cells.labels, cells.no_wrap
+    reasons, outcomes = cells.reasons, cells.outcomes
+
+    def rows():
+        for chunk, wraps in export_query.chunks(qs, tz.key, spreadsheet=True):
+            wrapped = cells.chunk(chunk, wraps)
+            for row in chunk:
+                (when, c, user, softphone, caller, called, status, serial, r_source, r_code,
+                 ret_msg, http, call_type, o_code, no_talk, talk, agent_talk, o_source, state,
+                 disposition, _note, o_rule, o_reason, pk) = row  # fmt: skip
+                yield (
+                    f'<c s="{xlsx.DATE_TIME}"><v>{when!r}</v></c>'
+                    f"{plain(f'{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]}')}{names[user]}"
+                    f"{text(softphone)}{text(caller)}{text(called)}{plain(status)}{text(serial)}"
+                    f"{reasons[r_source, r_code]}{text(ret_msg)}"
+                    f"{'<c/>' if http is None else f'<c><v>{http}</v></c>'}{text(o_code)}"
+                    f"{outcomes[call_type, o_code]}"
+                    f"{plain(('no' if no_talk else 'yes') if o_source in _RECORDED else '')}"
+                    f"{duration(talk)}{duration(agent_talk)}"
+                    f"{plain(o_source)}{plain(state)}{labels[disposition]}"
+                    f"{wrapped[pk] if pk in wrapped else no_wrap[state]}"
+                    f"{text(o_rule)}{text(o_reason)}"
+                )
+
+    return xlsx.workbook_of_rows("Calls", COLUMNS, rows(), widths=WIDTHS)

@@ -27,6 +27,7 @@ _PLAIN = re.compile(
     r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?"
 )
 FLUSH_BYTES = 64 * 1024
+BATCH = 100
 
 # Styles (cellXfs): 0 plain, 1 date and time, 2 duration, 3 the header row (bold).
 DATE_TIME, DURATION, HEADER = 1, 2, 3
@@ -135,11 +136,44 @@ class _Sink:
         return out
 
 
+def text_cell(value: str) -> str:
+    """A text cell without its reference: the next column's (workbook_of_rows)."""
+    return f'<c t="inlineStr">{_text(value)}</c>' if value else "<c/>"
+
+
+def plain_text_cell(value: str) -> str:
+    """text_cell for text known to hold nothing to escape (the console's own codes)."""
+    return f'<c t="inlineStr"><is><t>{value}</t></is></c>' if value else "<c/>"
+
+
+def duration_cell(seconds: int | None) -> str:
+    """A Duration cell of these seconds (None: an empty cell)."""
+    return "<c/>" if seconds is None else f'<c s="{DURATION}"><v>{seconds / 86400!r}</v></c>'
+
+
 def workbook(
     sheet: str, header: list[str], rows: Iterable[list], widths: list[int] | None = None
 ) -> Iterator[bytes]:
     """The XLSX file's bytes in chunks: one sheet named `sheet`, a bold frozen `header` row, then
     `rows`; `widths` in characters per column."""
+    letters = [_letters(i) for i in range(len(header))]
+    xml = (_row(number, letters, row) for number, row in enumerate(rows, start=2))
+    return _package(sheet, header, xml, widths)
+
+
+def workbook_of_rows(
+    sheet: str, header: list[str], rows: Iterable[str], widths: list[int] | None = None
+) -> Iterator[bytes]:
+    """workbook() for rows given as their cells' XML (text_cell, ...): every column's cell in
+    order, an empty one as <c/>, without references (optional in the format: a cell without one
+    is in the column after the previous cell's)."""
+    xml = (f'<row r="{n}">{cells}</row>' for n, cells in enumerate(rows, start=2))
+    return _package(sheet, header, xml, widths)
+
+
+def _package(
+    sheet: str, header: list[str], rows: Iterable[str], widths: list[int] | None
+) -> Iterator[bytes]:
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -171,11 +205,16 @@ def workbook(
                     + _row(1, letters, header, HEADER)
                 ).encode()
             )
-            for number, row in enumerate(rows, start=2):
-                out.write(_row(number, letters, row).encode())
-                if sink.size >= FLUSH_BYTES:
-                    yield sink.take()
-            out.write(b"</sheetData></worksheet>")
+            # Rows are compressed BATCH at a time: a write per row cost as much as the row.
+            batch = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) == BATCH:
+                    out.write("".join(batch).encode())
+                    batch.clear()
+                    if sink.size >= FLUSH_BYTES:
+                        yield sink.take()
+            out.write(("".join(batch) + "</sheetData></worksheet>").encode())
     yield sink.take()
 
 
