@@ -160,3 +160,13 @@ def test_without_javascript_the_link_downloads_as_before(
     path = tmp_path / "export.csv"
     download.value.save_as(path)
     assert len(list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))) == 1
+
+
+def test_an_export_after_signing_out_says_to_sign_in_again(page, live_server, supervisor, tenant):
+    open_history(page, live_server, tenant, "sam")
+    page.context.clear_cookies()  # the session ended (expired, or signed out in another tab)
+    page.get_by_role("link", name="Export CSV").click()
+    expect(page.locator("#export-progress").get_by_role("status")).to_have_text(
+        "The export could not start: you may have been signed out. Reload the page, sign in "
+        "again if asked, and export again."
+    )

@@ -7,16 +7,16 @@ import re
 import pytest
 
 from calls.models import Call
-from tests.calls.test_export import calls, read, url, xlsx_url  # noqa: F401 (fixture)
+from tests.calls.test_export import calls, read, url, xlsx_url  # noqa: F401 (calls: the fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calls")]
 
 
 def rows(response):
     return int(response["X-Export-Rows"])
 
 
-def test_the_header_counts_the_calls_under_the_filter(client, supervisor, tenant, calls):  # noqa: F811
+def test_the_header_counts_the_calls_under_the_filter(client, supervisor, tenant):
     client.force_login(supervisor)
     for query, expected in [("", 3), ("status=failed", 1), ("status=placed", 2), ("number=999", 0)]:
         for address in (url(tenant, query), xlsx_url(tenant, query)):
@@ -26,9 +26,7 @@ def test_the_header_counts_the_calls_under_the_filter(client, supervisor, tenant
         assert len(read(client.get(url(tenant, query)))) == expected  # the file agrees
 
 
-def test_a_manager_counts_their_own_calls_only(
-    client, manager, outsider, other_tenant, tenant, calls
-):  # noqa: F811
+def test_a_manager_counts_their_own_calls_only(client, manager, outsider, other_tenant, tenant):
     Call.objects.create(
         tenant=other_tenant, user=outsider, softphone="1", called="13800000009", idempotency_key="o"
     )
@@ -44,11 +42,10 @@ def test_the_count_is_one_query_before_the_rows(
     supervisor,
     manager,
     tenant,
-    calls,
-    django_assert_num_queries,  # noqa: F811
+    django_assert_num_queries,
 ):
-    """4 queries before the header (membership, the filter's managers, the dispositions, the
-    calls); the count makes 5, whatever the number of calls."""
+    """An export made 4 queries (membership, the filter's managers, the dispositions, the calls);
+    the count makes 5, before the calls are read."""
     client.force_login(supervisor)
     client.get(url(tenant))  # the session's first use writes to it: not part of the export
     for address in (url(tenant), xlsx_url(tenant)):
