@@ -93,14 +93,22 @@ def _freshness_context(membership: Membership) -> dict:
     }
 
 
+# The number of calls an export will contain, counted before it streams (its length is not known
+# in advance): the history page's script shows the download's progress against it.
+ROWS_HEADER = "X-Export-Rows"
+
+
 def _export(request, chunks, content_type: str, extension: str):
-    """The history's calls under the page's filter, streamed as a download."""
+    """The history's calls under the page's filter, streamed as a download, with their number in
+    the X-Export-Rows header (one COUNT under the same filter, before the rows are read)."""
     membership = request.membership
     qs = selectors.calls_for(membership, _filter_form(membership, request).filters)
+    rows = qs.count()
     tz = ZoneInfo(membership.tenant.time_zone)
     response = StreamingHttpResponse(chunks(qs, tz), content_type=content_type)
     name = export.export_filename(timezone.now(), tz, extension)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response[ROWS_HEADER] = str(rows)
     response["Cache-Control"] = "no-store"
     return response
 

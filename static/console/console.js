@@ -114,3 +114,119 @@ document.addEventListener(
   },
   true,
 );
+
+// The history's exports ("Export CSV", "Export XLSX": a[data-export]) with a progress bar, in the
+// box [data-export-progress] (its texts in its data attributes, translated by the page). The
+// file is fetched as a stream; its number of calls comes first, in the X-Export-Rows header.
+// CSV: the calls received so far are counted by their line ends (a line end inside a quoted
+// cell, such as a note's, does not count). XLSX is compressed as it is written: only the bytes
+// received are known, so its bar runs without a value. Exports of fewer calls than data-from
+// are saved without the bar (it would only flash). Once complete, the file is saved under the
+// name of its Content-Disposition. Without this script (or without streamed responses) the
+// links download as they are.
+const exportBox = document.querySelector("[data-export-progress]");
+let exporting = null; // the AbortController of the export under way
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
+}
+function exportName(response, link) {
+  const m = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  return m ? m[1] : `calls.${link.dataset.export}`;
+}
+async function runExport(link) {
+  const box = exportBox;
+  const t = box.dataset;
+  const lang = document.documentElement.lang || undefined;
+  const number = new Intl.NumberFormat(lang);
+  const mb = new Intl.NumberFormat(lang, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 });
+  const panel = box.querySelector(".export-box");
+  const bar = panel.querySelector("progress");
+  const label = panel.querySelector(".export-label");
+  const count = panel.querySelector(".export-count");
+  const status = box.querySelector("[role=status]");
+  const say = (text) => (status.textContent = text);
+  const controller = new AbortController();
+  exporting = controller;
+  say("");
+  try {
+    const response = await fetch(link.href, { signal: controller.signal, credentials: "same-origin" });
+    if (!response.ok) return say(fill(t.failedHttp, { status: response.status }));
+    const total = Number(response.headers.get("X-Export-Rows"));
+    // No count: not the export but another page (the sign-in page, after a redirect).
+    if (!response.headers.has("X-Export-Rows") || !response.body) return say(t.failedStart);
+    const name = exportName(response, link);
+    const csv = link.dataset.export === "csv";
+    const shown = total >= Number(t.from || 0);
+    label.textContent = fill(t.label, { name });
+    bar.max = Math.max(total, 1);
+    if (csv) bar.value = 0;
+    else bar.removeAttribute("value"); // indeterminate: the size of a compressed file is unknown
+    panel.hidden = !shown;
+    const parts = [];
+    let ends = 0; // line ends outside quoted cells: the header and each call
+    let quoted = false;
+    let bytes = 0;
+    let drawn = 0;
+    const draw = (force) => {
+      const now = performance.now();
+      if (!shown || (!force && now - drawn < 150)) return;
+      drawn = now;
+      const done = Math.min(Math.max(ends - 1, 0), total);
+      if (csv) {
+        bar.value = done;
+        count.textContent = fill(t.rows, { done: number.format(done), total: number.format(total) });
+      } else {
+        count.textContent = fill(t.bytes, { size: mb.format(bytes / 1e6), total: number.format(total) });
+      }
+    };
+    draw(true);
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      bytes += value.length;
+      if (csv) {
+        // UTF-8: the bytes of '"' (34) and '\n' (10) never occur inside another character.
+        for (let i = 0; i < value.length; i++) {
+          const b = value[i];
+          if (b === 34) quoted = !quoted;
+          else if (b === 10 && !quoted) ends++;
+        }
+      }
+      draw(false);
+    }
+    draw(true);
+    const type = response.headers.get("Content-Type") || "application/octet-stream";
+    const url = URL.createObjectURL(new Blob(parts, { type }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    const n = csv ? Math.max(ends - 1, 0) : total;
+    const form = new Intl.PluralRules(lang).select(n) === "one" ? t.savedOne : t.savedOther;
+    say(fill(form, { name, n: number.format(n) }));
+  } catch (err) {
+    say(err && err.name === "AbortError" ? t.cancelled : t.failedNetwork);
+  } finally {
+    const refocus = panel.contains(document.activeElement); // Cancel had the focus
+    panel.hidden = true;
+    exporting = null;
+    if (refocus && link.isConnected) link.focus();
+  }
+}
+if (exportBox && window.ReadableStream && window.AbortController && "body" in Response.prototype) {
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest("a[data-export]");
+    if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    if (!exporting) runExport(link); // one export at a time: its box says how far it is
+  });
+  exportBox.querySelector("[data-export-cancel]").addEventListener("click", () => {
+    if (exporting) exporting.abort();
+  });
+}
