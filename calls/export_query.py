@@ -39,7 +39,7 @@ CHUNK = 2000
 MMAP_BYTES = 0x7FFF0000  # SQLite's own upper bound (2 GB)
 # Calls are never older than this: the zone's offsets are looked up from here on.
 EARLIEST_YEAR = 2000
-_DAY, _SECOND = timedelta(days=1), timedelta(seconds=1)
+_DAY = timedelta(days=1)
 
 # The columns of each row, in order (calls/export.py unpacks them).
 ROW = (
@@ -86,10 +86,13 @@ def _changes_in(tz_name: str, year: int) -> tuple[tuple[datetime, int], ...]:
     while t < end:
         step = min(t + _DAY, end)
         if offset(step) != current:
-            lo, hi = t, step  # the offset is `current` at lo, another at hi
-            while hi - lo > _SECOND:
-                mid = lo + (hi - lo) // 2
-                lo, hi = (mid, hi) if offset(mid) == current else (lo, mid)
+            lo, hi = int(t.timestamp()), int(step.timestamp())  # `current` at lo, not at hi
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (
+                    (mid, hi) if offset(datetime.fromtimestamp(mid, UTC)) == current else (lo, mid)
+                )
+            hi = datetime.fromtimestamp(hi, UTC)
             current = offset(hi)
             changes.append((hi, current))
         t = step

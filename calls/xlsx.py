@@ -24,7 +24,7 @@ _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet dates (the 1900 system)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text with nothing to drop (_NOT_XML), escape (&, <, >) or keep spaces for (leading, trailing).
 _PLAIN = re.compile(
-    r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?"
+    r"(?:[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff](?:[^&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*[^\s&<>\x00-\x1f\ud800-\udfff\ufffe\uffff])?)?"
 )
 FLUSH_BYTES = 64 * 1024
 BATCH = 100
@@ -93,7 +93,8 @@ def _text(value: str) -> str:
         return f"<is><t>{value}</t></is>"
     value = _NOT_XML.sub("", value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f"<is><t{space}>{escape(value)}</t></is>"
+    # A carriage return as a character reference: XML readers turn a bare one into a line feed.
+    return f"<is><t{space}>{escape(value, {chr(13): '&#13;'})}</t></is>"
 
 
 def _cell(ref: str, value, style: int = 0) -> str:
