@@ -36,7 +36,6 @@ from django.utils import timezone
 from calls.models import Call, Disposition, WrapUp, WrapUpState
 
 CHUNK = 2000
-MMAP_BYTES = 0x7FFF0000  # SQLite's own upper bound (2 GB)
 # Calls are never older than this: the zone's offsets are looked up from here on.
 EARLIEST_YEAR = 2000
 _DAY = timedelta(days=1)
@@ -212,9 +211,6 @@ def chunks(qs: QuerySet[Call], tz_name: str, spreadsheet: bool = False) -> Itera
     sql, params = query.get_compiler(connection=connection).as_sql()
     has_note, state, pk = ROW.index("has_note"), ROW.index("wrapup_state"), ROW.index("id")
     with connection.chunked_cursor() as cursor, connection.cursor() as lookup:
-        if connection.vendor == "sqlite":
-            # Read through memory-mapped pages rather than a copy per page (docs/performance.md).
-            lookup.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             ids = [r[pk] for r in rows if r[has_note] or r[state] == WrapUpState.DONE]
