@@ -131,9 +131,8 @@ class _Cells:
     called ("the customer manager did not answer their phone", "a console admin should ...";
     Reader.OTHERS), the dispositions' labels, the wrap-ups."""
 
-    def __init__(self, cell, join: str = "", free=None):
-        # `free`: the cell of a note (any text), where `cell` may keep each text it writes
-        self.cell, self.join, self.free = cell, join, free or cell
+    def __init__(self, cell, join: str = ""):
+        self.cell, self.join = cell, join
         self.names: dict = {}  # {user id: their name's and login's cells}
         self.logins: dict = {}  # {user id: their login's cell}
         self.labels: dict = {None: cell("")}
@@ -155,11 +154,11 @@ class _Cells:
         if missing:
             for pk, en, zh in export_query.labels(missing):
                 self.labels[pk] = self.cell(label_in_language(en, zh))
-        cell, join, logins, free = self.cell, self.join, self.logins, self.free
+        cell, join, logins = self.cell, self.join, self.logins
         empty, yes, automatic = cell(""), cell("yes"), cell("automatic")
         return {
             pk: join.join(
-                (free(note), yes if private else empty, automatic if auto else logins[author])
+                (cell(note), yes if private else empty, automatic if auto else logins[author])
                 if note
                 else (empty, empty, automatic if auto else logins[author])
             )
@@ -236,13 +235,11 @@ def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
     """The CSV's columns as typed cells: times as dates, talk times as durations, the HTTP status
     a number, everything else (serials and phone numbers too) text. Each row is one f-string,
     like the CSV's line (xlsx.workbook_of_rows: its cells in column order, none skipped)."""
-    text, duration = xlsx.text_cell, xlsx.duration_cell
-    # A text cell's XML around text with nothing to escape (digits: serials, phone numbers).
+    text, plain, duration = xlsx.text_cell, xlsx.plain_text_cell, xlsx.duration_cell
+    # A text cell's XML around text with nothing to escape (digits, the console's own codes).
     T, _T, E = '<c t="inlineStr"><is><t>', "</t></is></c>", "<c/>"
-    shared = xlsx.SharedStrings()  # the dictionaries' texts and the console's words
-    cells = _Cells(shared.cell, free=text)
-    word = _Decoded(shared.cell)  # {(a word of the console's,): its cell}
-    YES, NO = word["yes",], word["no",]
+    YES, NO = plain("yes"), plain("no")
+    cells = _Cells(text)
     names, labels, no_wrap = cells.names, cells.labels, cells.no_wrap
     reasons, outcomes = cells.reasons, cells.outcomes
 
@@ -258,16 +255,16 @@ def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
                     f"{T}{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]}{_T}{names[user]}"
                     f"{T + softphone + _T if softphone.isdigit() else text(softphone)}"
                     f"{text(caller) if caller else E}"
-                    f"{T + called + _T if called.isdigit() else text(called)}{word[status,]}"
+                    f"{T + called + _T if called.isdigit() else text(called)}{T}{status}{_T}"
                     f"{T + serial + _T if serial.isdigit() else text(serial) if serial else E}"
                     f"{reasons[r_source, r_code]}{text(ret_msg) if ret_msg else E}"
                     f"{E if http is None else f'<c><v>{http}</v></c>'}"
                     f"{text(o_code) if o_code else E}{outcomes[call_type, o_code]}"
                     f"{(NO if no_talk else YES) if o_source in _RECORDED else E}"
                     f"{duration(talk)}{duration(agent_talk)}"
-                    f"{word[o_source,]}{word[state,]}{labels[disposition]}"
+                    f"{plain(o_source)}{plain(state)}{labels[disposition]}"
                     f"{wrapped[pk] if pk in wrapped else no_wrap[state]}"
                     f"{text(o_rule) if o_rule else E}{text(o_reason) if o_reason else E}"
                 )
 
-    return xlsx.workbook_of_rows("Calls", COLUMNS, rows(), widths=WIDTHS, shared=shared)
+    return xlsx.workbook_of_rows("Calls", COLUMNS, rows(), widths=WIDTHS)

@@ -57,7 +57,6 @@ _CONTENT_TYPES = (
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     "</Types>"
 )
 _RELS = (
@@ -71,7 +70,6 @@ _WORKBOOK_RELS = (
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
     "</Relationships>"
 )
 
@@ -91,16 +89,12 @@ def _letters(n: int) -> str:
 
 
 def _text(value: str) -> str:
-    return f"<is>{_t(value)}</is>"
-
-
-def _t(value: str) -> str:
     if _PLAIN.fullmatch(value):  # most cells: nothing to drop, escape or keep spaces for
-        return f"<t>{value}</t>"
+        return f"<is><t>{value}</t></is>"
     value = _NOT_XML.sub("", value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
     # A carriage return as a character reference: XML readers turn a bare one into a line feed.
-    return f"<t{space}>{escape(value, {chr(13): '&#13;'})}</t>"
+    return f"<is><t{space}>{escape(value, {chr(13): '&#13;'})}</t></is>"
 
 
 def _cell(ref: str, value, style: int = 0) -> str:
@@ -148,27 +142,9 @@ def text_cell(value: str) -> str:
     return f'<c t="inlineStr">{_text(value)}</c>' if value else "<c/>"
 
 
-class SharedStrings:
-    """The workbook's table of shared strings, for text met again and again (names, labels, the
-    console's words): a cell then holds its index. Only for a bounded set of texts: the table is
-    held until the sheet ends (free text stays inline: text_cell)."""
-
-    def __init__(self):
-        self.index: dict[str, int] = {}
-
-    def cell(self, value: str) -> str:
-        if not value:
-            return "<c/>"
-        index = self.index.setdefault(value, len(self.index))
-        return f'<c t="s"><v>{index}</v></c>'
-
-    def xml(self) -> str:
-        items = "".join(f"<si>{_t(value)}</si>" for value in self.index)
-        return (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            f'count="{len(self.index)}" uniqueCount="{len(self.index)}">{items}</sst>'
-        )
+def plain_text_cell(value: str) -> str:
+    """text_cell for text known to hold nothing to escape (the console's own codes)."""
+    return f'<c t="inlineStr"><is><t>{value}</t></is></c>' if value else "<c/>"
 
 
 def duration_cell(seconds: int | None) -> str:
@@ -187,26 +163,17 @@ def workbook(
 
 
 def workbook_of_rows(
-    sheet: str,
-    header: list[str],
-    rows: Iterable[str],
-    widths: list[int] | None = None,
-    shared: SharedStrings | None = None,
+    sheet: str, header: list[str], rows: Iterable[str], widths: list[int] | None = None
 ) -> Iterator[bytes]:
-    """workbook() for rows given as their cells' XML (text_cell, shared.cell, ...): every
-    column's cell in order, an empty one as <c/>, without references (optional in the format: a
-    cell without one is in the column after the previous cell's). The shared strings' table is
-    written after the sheet (the order of a package's parts is free)."""
+    """workbook() for rows given as their cells' XML (text_cell, ...): every column's cell in
+    order, an empty one as <c/>, without references (optional in the format: a cell without one
+    is in the column after the previous cell's)."""
     xml = (f'<row r="{n}">{cells}</row>' for n, cells in enumerate(rows, start=2))
-    return _package(sheet, header, xml, widths, shared)
+    return _package(sheet, header, xml, widths)
 
 
 def _package(
-    sheet: str,
-    header: list[str],
-    rows: Iterable[str],
-    widths: list[int] | None,
-    shared: SharedStrings | None = None,
+    sheet: str, header: list[str], rows: Iterable[str], widths: list[int] | None
 ) -> Iterator[bytes]:
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
@@ -249,7 +216,6 @@ def _package(
                     if sink.size >= FLUSH_BYTES:
                         yield sink.take()
             out.write(("".join(batch) + "</sheetData></worksheet>").encode())
-        zf.writestr("xl/sharedStrings.xml", (shared or SharedStrings()).xml())
     yield sink.take()
 
 
