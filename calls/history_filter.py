@@ -159,6 +159,13 @@ class Select(forms.Select):
         return mark_safe("".join(out))  # noqa: S308 - every label and value is escaped
 
 
+def _offer(field: forms.ChoiceField, choices: list) -> None:
+    """Set a field's choices already in Django's normal form (a list of (value, label) pairs and
+    (group, pairs)): the `choices` setters normalise them again, field and widget each, a walk
+    over every option on every request."""
+    field._choices = field.widget._choices = choices
+
+
 class ManagerOptions:
     """The manager select's options: "Everyone", then each manager, written once as HTML (as
     Select.render writes them), with the ids a value may name."""
@@ -209,7 +216,7 @@ class ManagerField(forms.TypedChoiceField):
 
     def offer(self, options: ManagerOptions) -> None:
         self.options = self.widget.options = options
-        self._choices = self.widget.choices = options.choices  # already normalised
+        _offer(self, options.choices)
 
     def valid_value(self, value) -> bool:
         return str(value) in self.options.ids
@@ -283,7 +290,7 @@ class HistoryFilter(forms.Form):
             if not isinstance(managers, ManagerOptions):
                 managers = ManagerOptions(managers)
             self.fields["manager"].offer(managers)
-        self.fields["reason"].choices = reason_choices_cached(reader, ita=ita)
+        _offer(self.fields["reason"], reason_choices_cached(reader, ita=ita))
         if dispositions is None:
             del self.fields["disposition"]
         else:
@@ -291,9 +298,14 @@ class HistoryFilter(forms.Form):
             # itself uses the id (calls_for).
             archived = str(_("archived"))
             self._disposition_ids = {d.key: d.pk for d in dispositions}
-            self.fields["disposition"].choices = [("", _("Any disposition"))] + [
-                (d.key, f"{d.label} ({archived})" if d.archived else d.label) for d in dispositions
-            ]
+            _offer(
+                self.fields["disposition"],
+                [("", _("Any disposition"))]
+                + [
+                    (d.key, f"{d.label} ({archived})" if d.archived else d.label)
+                    for d in dispositions
+                ],
+            )
         for name, field in self.fields.items():
             if self.is_bound and name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"
