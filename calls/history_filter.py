@@ -18,7 +18,7 @@ The manager select can hold a whole floor (a thousand managers and more): its op
 once per language and set of managers (ManagerOptions, cached under the managers' rows
 themselves, so a manager added, renamed or removed shows at once), the chosen one marked per
 request, and a value is checked by a dict lookup instead of the field's walk over its choices
-(docs/performance.md, "The manager select written once").
+(docs/performance.md, "Issue 20 §4: the manager filter").
 """
 
 from __future__ import annotations
