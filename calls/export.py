@@ -236,6 +236,9 @@ def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
     a number, everything else (serials and phone numbers too) text. Each row is one f-string,
     like the CSV's line (xlsx.workbook_of_rows: its cells in column order, none skipped)."""
     text, plain, duration = xlsx.text_cell, xlsx.plain_text_cell, xlsx.duration_cell
+    # A text cell's XML around text with nothing to escape (digits, the console's own codes).
+    T, _T, E = '<c t="inlineStr"><is><t>', "</t></is></c>", "<c/>"
+    YES, NO = plain("yes"), plain("no")
     cells = _Cells(text)
     names, labels, no_wrap = cells.names, cells.labels, cells.no_wrap
     reasons, outcomes = cells.reasons, cells.outcomes
@@ -249,16 +252,19 @@ def xlsx_chunks(qs: QuerySet[Call], tz: ZoneInfo) -> Iterator[bytes]:
                  disposition, _note, o_rule, o_reason, pk) = row  # fmt: skip
                 yield (
                     f'<c s="{xlsx.DATE_TIME}"><v>{when!r}</v></c>'
-                    f"{plain(f'{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]}')}{names[user]}"
-                    f"{text(softphone)}{text(caller)}{text(called)}{plain(status)}{text(serial)}"
-                    f"{reasons[r_source, r_code]}{text(ret_msg)}"
-                    f"{'<c/>' if http is None else f'<c><v>{http}</v></c>'}{text(o_code)}"
-                    f"{outcomes[call_type, o_code]}"
-                    f"{plain(('no' if no_talk else 'yes') if o_source in _RECORDED else '')}"
+                    f"{T}{c[:8]}-{c[8:12]}-{c[12:16]}-{c[16:20]}-{c[20:]}{_T}{names[user]}"
+                    f"{T + softphone + _T if softphone.isdigit() else text(softphone)}"
+                    f"{text(caller) if caller else E}"
+                    f"{T + called + _T if called.isdigit() else text(called)}{T}{status}{_T}"
+                    f"{T + serial + _T if serial.isdigit() else text(serial) if serial else E}"
+                    f"{reasons[r_source, r_code]}{text(ret_msg) if ret_msg else E}"
+                    f"{E if http is None else f'<c><v>{http}</v></c>'}"
+                    f"{text(o_code) if o_code else E}{outcomes[call_type, o_code]}"
+                    f"{(NO if no_talk else YES) if o_source in _RECORDED else E}"
                     f"{duration(talk)}{duration(agent_talk)}"
                     f"{plain(o_source)}{plain(state)}{labels[disposition]}"
                     f"{wrapped[pk] if pk in wrapped else no_wrap[state]}"
-                    f"{text(o_rule)}{text(o_reason)}"
+                    f"{text(o_rule) if o_rule else E}{text(o_reason) if o_reason else E}"
                 )
 
     return xlsx.workbook_of_rows("Calls", COLUMNS, rows(), widths=WIDTHS)

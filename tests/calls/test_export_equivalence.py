@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,12 +61,33 @@ def reference_rows(tenant) -> list[list]:
             by = "automatic" if wrap.automatic else (wrap.author.username if wrap.author else "")
         d = call.disposition
         rows.append(
-            [call.created_at.astimezone(tz), str(call.code), name, login, call.softphone,
-             call.caller, call.called, call.status, call.serial, *reason, call.ret_msg,
-             call.http_status, call.outcome_code, outcome, answered, call.talk_seconds,
-             call.agent_talk_seconds, call.outcome_source, call.wrapup_state,
-             label_in_language(d.label_en, d.label_zh) if d else "", note, private, by,
-             call.override_code, call.override_reason]  # fmt: skip
+            [
+                call.created_at.astimezone(tz),
+                str(call.code),
+                name,
+                login,
+                call.softphone,
+                call.caller,
+                call.called,
+                call.status,
+                call.serial,
+                *reason,
+                call.ret_msg,
+                call.http_status,
+                call.outcome_code,
+                outcome,
+                answered,
+                call.talk_seconds,
+                call.agent_talk_seconds,
+                call.outcome_source,
+                call.wrapup_state,
+                label_in_language(d.label_en, d.label_zh) if d else "",
+                note,
+                private,
+                by,
+                call.override_code,
+                call.override_reason,
+            ]  # fmt: skip
         )
     return rows
 
@@ -183,8 +203,13 @@ call_fields = st.fixed_dictionaries(
         "status": st.sampled_from(["placed", "failed", "unknown", "placing"]),
         "serial": st.just("") | DIGITS | TEXT,
         "reason": st.sampled_from(
-            [("", ""), ("createCall", "8"), ("http", "500"), ("transport", "timeout"),
-             ("createCall", "no-such-code")]  # fmt: skip
+            [
+                ("", ""),
+                ("createCall", "8"),
+                ("http", "500"),
+                ("transport", "timeout"),
+                ("createCall", "no-such-code"),
+            ]  # fmt: skip
         ),
         "ret_msg": TEXT,
         "http_status": st.none() | st.sampled_from([200, 500]),
@@ -259,14 +284,3 @@ def test_random_calls_export_as_the_plain_way_writes_them(
     client.force_login(supervisor)
     assert export(client, tenant).decode() == reference_csv(tenant)
     check_xlsx(tenant, export(client, tenant, "xlsx"))
-
-
-def test_the_sqlite_connection_reads_through_memory_mapped_pages(client, supervisor, tenant):
-    """The PRAGMA the export sets (docs/performance.md): SQLite only."""
-    wrapped_calls(tenant, [supervisor], 2)
-    client.force_login(supervisor)
-    export(client, tenant)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA mmap_size")
-            assert cursor.fetchone()[0] > 0

@@ -12,7 +12,7 @@ from calls.xlsx import _NOT_XML, _text
 def _full(value: str) -> str:
     value = _NOT_XML.sub("", value)
     space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f"<is><t{space}>{escape(value)}</t></is>"
+    return f"<is><t{space}>{escape(value, {chr(13): '&#13;'})}</t></is>"
 
 
 @given(st.text())
@@ -38,3 +38,4 @@ def test_examples():
         assert _text(value) == _full(value)
     assert _text(" a") == '<is><t xml:space="preserve"> a</t></is>'
     assert _text("a&b") == "<is><t>a&amp;b</t></is>"
+    assert _text("a\rb") == "<is><t>a&#13;b</t></is>"  # a bare one would read as a line feed
