@@ -333,11 +333,11 @@ def explain(tenant, sup, url):
     from calls.paging import older_than
     from calls.selectors import calls_for
     from calls.services.dispositions import dispositions_of
-    from console.selectors import managers_of
+    from console.selectors import manager_choices
 
     qd = QueryDict(urlsplit(url).query)
     m = Membership.objects.select_related("tenant").get(tenant=tenant, user=sup)
-    form = HistoryFilter(qd, managers=managers_of(tenant), dispositions=dispositions_of(tenant))
+    form = HistoryFilter(qd, managers=manager_choices(tenant), dispositions=dispositions_of(tenant))
     qs = older_than(calls_for(m, form.filters), qd.get("after"))
     qs = qs.select_related("user").order_by("-created_at", "-id")[: PAGE_SIZE + 1]
     return qs.explain()

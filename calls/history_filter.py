@@ -13,11 +13,18 @@ template engine, and for this form (a reason select of ~80 options) that was a t
 history page's time. They write the same HTML as Django's templates
 (django/forms/widgets/input.html, select.html, select_option.html, attrs.html), escaping like
 Django's `escape` (html.escape).
+
+The manager select can hold a whole floor (a thousand managers and more): its options are written
+once per language and set of managers (ManagerOptions, cached under the managers' rows
+themselves, so a manager added, renamed or removed shows at once), the chosen one marked per
+request, and a value is checked by a dict lookup instead of the field's walk over its choices
+(docs/performance.md, "Issue 20 §4: the manager filter").
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +37,8 @@ from calls.markup import escape
 from calls.models import Call
 from calls.numbers import normalise
 from calls.selectors import FILTER_GROUPS, filter_reasons
+from console.models import Tenant
+from console.selectors import manager_name, manager_rows
 
 # The dates a filter may name: calls exist only in between (and a day at the ends of Python's
 # calendar cannot be turned into a time in every time zone).
@@ -150,6 +159,72 @@ class Select(forms.Select):
         return mark_safe("".join(out))  # noqa: S308 - every label and value is escaped
 
 
+def _offer(field: forms.ChoiceField, choices: list | tuple) -> None:
+    """Set a field's choices already in Django's normal form (a list of (value, label) pairs and
+    (group, pairs)): the `choices` setters normalise them again, field and widget each, a walk
+    over every option on every request."""
+    field._choices = field.widget._choices = choices
+
+
+class ManagerOptions:
+    """The manager select's options: "Everyone", then each manager, written once as HTML (as
+    Select.render writes them), with the ids a value may name."""
+
+    def __init__(self, managers) -> None:  # (id, name) pairs
+        # A tuple: shared by every request's field, nothing may change it.
+        self.choices = (("", str(_("Everyone"))), *((pk, name) for pk, name in managers))
+        self.ids = {str(pk): pk for pk, _name in self.choices[1:]}
+        self.html = "".join(
+            f'\n  <option value="{escape(v)}">{escape(label)}</option>' for v, label in self.choices
+        )
+
+    def marked(self, chosen) -> str:
+        """The options with the first one whose value is in `chosen` selected (the select holds
+        one value: values are unique, and labels escaped cannot hold an option's tag)."""
+        for value in chosen:
+            tag = f'<option value="{escape(value)}">'
+            if tag in self.html:
+                return self.html.replace(tag, f'<option value="{escape(value)}" selected>', 1)
+        return self.html
+
+
+# Per process, the most recently used 32 (about 0.5 MB each for a floor of 1,000 managers: their
+# rows, the HTML and the ids; an entry left behind by a change ages out).
+@lru_cache(maxsize=32)
+def _written_options(language: str, rows: tuple) -> ManagerOptions:
+    return ManagerOptions((pk, manager_name(*names)) for pk, *names in rows)
+
+
+def manager_options(tenant: Tenant) -> ManagerOptions:
+    """The tenant's manager options, written once per language and set of managers: the key is
+    the managers' rows as read now (ids and names), so any change to them is a new entry."""
+    return _written_options(get_language(), manager_rows(tenant))
+
+
+class ManagerSelect(forms.Select):
+    options: ManagerOptions
+
+    def render(self, name, value, attrs=None, renderer=None):
+        w = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        options = self.options.marked(w["value"])
+        html = f'<select name="{escape(name)}"{_attrs_html(w["attrs"])}>{options}\n</select>'
+        return mark_safe(html)  # noqa: S308 - the options and attributes are escaped
+
+
+class ManagerField(forms.TypedChoiceField):
+    """The manager filter: a user id among the tenant's managers, checked in a dict (the same
+    errors as TypedChoiceField's walk over its choices)."""
+
+    widget = ManagerSelect
+
+    def offer(self, options: ManagerOptions) -> None:
+        self.options = self.widget.options = options
+        _offer(self, options.choices)
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.options.ids
+
+
 class HistoryFilter(forms.Form):
     date_from = forms.DateField(
         label=_("From"), required=False, widget=DateInput(attrs={"type": "date"})
@@ -157,8 +232,8 @@ class HistoryFilter(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=DateInput(attrs={"type": "date"})
     )
-    manager = forms.TypedChoiceField(
-        label=_("Customer manager"), required=False, coerce=int, empty_value=None, widget=Select
+    manager = ManagerField(
+        label=_("Customer manager"), required=False, coerce=int, empty_value=None
     )
     status = forms.ChoiceField(
         label=_("Result"),
@@ -202,8 +277,8 @@ class HistoryFilter(forms.Form):
         self,
         data=None,
         *,
-        managers: list[tuple[int, str]]
-        | None = None,  # (id, name): console.selectors.manager_choices
+        # manager_options(tenant), or (id, name) pairs (console.selectors.manager_choices)
+        managers: ManagerOptions | list[tuple[int, str]] | None = None,
         reader: Reader | str = Reader.OTHERS,
         ita: bool = False,
         dispositions: list | None = None,
@@ -215,8 +290,10 @@ class HistoryFilter(forms.Form):
         if managers is None:
             del self.fields["manager"]
         else:
-            self.fields["manager"].choices = [("", _("Everyone")), *managers]
-        self.fields["reason"].choices = reason_choices_cached(reader, ita=ita)
+            if not isinstance(managers, ManagerOptions):
+                managers = ManagerOptions(managers)
+            self.fields["manager"].offer(managers)
+        _offer(self.fields["reason"], reason_choices_cached(reader, ita=ita))
         if dispositions is None:
             del self.fields["disposition"]
         else:
@@ -224,9 +301,14 @@ class HistoryFilter(forms.Form):
             # itself uses the id (calls_for).
             archived = str(_("archived"))
             self._disposition_ids = {d.key: d.pk for d in dispositions}
-            self.fields["disposition"].choices = [("", _("Any disposition"))] + [
-                (d.key, f"{d.label} ({archived})" if d.archived else d.label) for d in dispositions
-            ]
+            _offer(
+                self.fields["disposition"],
+                [("", _("Any disposition"))]
+                + [
+                    (d.key, f"{d.label} ({archived})" if d.archived else d.label)
+                    for d in dispositions
+                ],
+            )
         for name, field in self.fields.items():
             if self.is_bound and name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"

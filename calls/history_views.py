@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from calls import export, result_panel, selectors, wrapup_panel
 from calls.aicc.reasons import decode
 from calls.call_status import status_of
-from calls.history_filter import HistoryFilter
+from calls.history_filter import HistoryFilter, manager_options
 from calls.history_rows import history_rows
 from calls.models import Call
 from calls.paging import history_page, page_size
@@ -26,13 +26,12 @@ from calls.services.recordings import recording_address, recording_download
 from console.access import READERS, tenant_view
 from console.htmx import wants_partial
 from console.models import Membership
-from console.selectors import manager_choices
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_form(membership: Membership, request, dispositions=None) -> HistoryFilter:
-    managers = manager_choices(membership.tenant) if membership.can_read_history else None
+    managers = manager_options(membership.tenant) if membership.can_read_history else None
     if dispositions is None:
         dispositions = dispositions_of(membership.tenant)
     return HistoryFilter(

@@ -43,13 +43,21 @@ _MANAGER_NAMES = Prepared(
 )
 
 
+def manager_rows(tenant: Tenant) -> tuple[tuple[int, str, str, str], ...]:
+    """(id, first name, last name, username) of the tenant's customer managers, by username (a
+    prepared query: the history page reads it on every load; its rows are also the key of the
+    manager select's written options, calls.history_filter.manager_options)."""
+    return tuple(_MANAGER_NAMES.rows(tenant_id=tenant.pk))
+
+
+def manager_name(first: str, last: str, username: str) -> str:
+    """A manager's name as the manager filters show it: full name, else username."""
+    return f"{first} {last}".strip() or username
+
+
 def manager_choices(tenant: Tenant) -> list[tuple[int, str]]:
-    """(id, name) of the tenant's customer managers, by username: the manager filters' choices
-    (a prepared query: the history page reads it on every load)."""
-    return [
-        (pk, f"{first} {last}".strip() or username)
-        for pk, first, last, username in _MANAGER_NAMES.rows(tenant_id=tenant.pk)
-    ]
+    """(id, name) of the tenant's customer managers, by username: the manager filters' choices."""
+    return [(pk, manager_name(*names)) for pk, *names in manager_rows(tenant)]
 
 
 def members_of(tenant: Tenant) -> QuerySet[Membership]:
