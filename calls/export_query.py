@@ -37,8 +37,8 @@ from django.utils import timezone
 from calls.models import Call, Disposition, WrapUp, WrapUpState
 
 CHUNK = 2000
-# Calls are never older than this: the zone's offsets are looked up from here on.
-EARLIEST_YEAR = 2000
+# The zone's offsets are looked up from here on (an older time takes this year's first offset).
+EARLIEST_YEAR = 1970
 _DAY = timedelta(days=1)
 
 # The columns of each row, in order (calls/export.py unpacks them).
@@ -116,15 +116,19 @@ def iso_offset(seconds: int) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-class _IsoAt(Func):
-    """A UTC time as local ISO text at a fixed offset, to the second (truncated, as
-    isoformat(timespec="seconds") does)."""
-
-    output_field = CharField()
+class _AtOffset(Func):
+    """A UTC time seen at a fixed offset (`seconds`) from UTC."""
 
     def __init__(self, expression, seconds: int):
         super().__init__(expression)
         self.seconds = seconds
+
+
+class _IsoAt(_AtOffset):
+    """A UTC time as local ISO text at a fixed offset, to the second (truncated, as
+    isoformat(timespec="seconds") does)."""
+
+    output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
@@ -145,14 +149,10 @@ class _IsoAt(Func):
         )
 
 
-class _DaysAt(Func):
+class _DaysAt(_AtOffset):
     """A UTC time as a spreadsheet day number (days since 1899-12-30) at a fixed offset."""
 
     output_field = FloatField()
-
-    def __init__(self, expression, seconds: int):
-        super().__init__(expression)
-        self.seconds = seconds
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])

@@ -190,7 +190,8 @@ def _package(
         zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         zf.writestr("xl/styles.xml", _STYLES)
         letters = [_letters(i) for i in range(len(header))]
-        with zf.open("xl/worksheets/sheet1.xml", "w") as out:
+        # force_zip64: a sheet past 2 GiB would otherwise fail only when closed, the file sent.
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
             cols = "".join(
                 f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
                 for i, w in enumerate(widths or [])

@@ -138,7 +138,12 @@ async function runExport(link) {
   const t = box.dataset;
   const lang = document.documentElement.lang || undefined;
   const number = new Intl.NumberFormat(lang);
-  const mb = new Intl.NumberFormat(lang, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 });
+  let mb; // a browser without unit formatting (Safari 14.0) writes the bare number
+  try {
+    mb = new Intl.NumberFormat(lang, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 });
+  } catch (e) {
+    mb = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  }
   const panel = box.querySelector(".export-box");
   const bar = panel.querySelector("progress");
   const label = panel.querySelector(".export-label");

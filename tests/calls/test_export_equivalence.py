@@ -178,6 +178,7 @@ def test_times_around_every_offset_change_read_as_zoneinfo_says(client, supervis
     tenant.save()
     instants = near_changes(zone) or [datetime(2026, 3, 1, tzinfo=UTC)]
     instants += [datetime(2026, 6, 1, 23, 59, 59, 999999, tzinfo=UTC)]  # never rounded up
+    instants += [datetime(1999, 7, 1, 12, tzinfo=UTC)]  # a summer before 2000
     wrapped_calls(tenant, [supervisor], len(instants), times=instants)
     client.force_login(supervisor)
     assert export(client, tenant).decode() == reference_csv(tenant)
@@ -192,7 +193,9 @@ def test_offsets_list_each_change_once_newest_first():
         (datetime(2026, 10, 25, 1, 0, tzinfo=UTC), 3600),
         (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), 7200),
     ]
-    assert offsets("Asia/Shanghai", datetime(2026, 12, 31, tzinfo=UTC)) == [(None, 28800)]
+    shanghai = offsets("Asia/Shanghai", datetime(2026, 12, 31, tzinfo=UTC))
+    assert shanghai[0] == (datetime(1991, 9, 14, 17, 0, tzinfo=UTC), 28800)  # its last DST
+    assert shanghai[-1] == (None, 28800)
 
 
 call_fields = st.fixed_dictionaries(
