@@ -150,17 +150,21 @@ class _IsoAt(_AtOffset):
 
 
 class _DaysAt(_AtOffset):
-    """A UTC time as a spreadsheet day number (days since 1899-12-30) at a fixed offset."""
+    """A UTC time as a spreadsheet day number (days since 1899-12-30) at a fixed offset, to the
+    second (truncated, as the CSV's time)."""
 
     output_field = FloatField()
 
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"(julianday({sql}) - 2415018.5 + %s)", [*params, self.seconds / 86400]
+        return f"(julianday(substr({sql}, 1, 19)) - 2415018.5 + %s)", [
+            *params,
+            self.seconds / 86400,
+        ]
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"(EXTRACT(EPOCH FROM {sql})::float8 / 86400 + 25569 + %s)", [
+        return f"(EXTRACT(EPOCH FROM date_trunc('second', {sql}))::float8 / 86400 + 25569 + %s)", [
             *params,
             self.seconds / 86400,
         ]

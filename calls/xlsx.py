@@ -1,11 +1,12 @@
-"""A one-sheet XLSX workbook written as a stream: each row leaves as soon as it is written.
+"""An XLSX workbook written as a stream: each row leaves as soon as it is written.
 
 openpyxl's write-only mode keeps memory flat too, but it writes the sheet to a temporary file and
 zips it only when the workbook is saved, so nothing reaches the browser until the last row is
 read. Here the sheet's XML goes row by row through `zipfile` into chunks the response sends at
 once (a zip written to a stream that cannot seek: each member's sizes follow its data, which
 spreadsheet programs read). Strings are inline (`t="inlineStr"`), so no shared-string table has
-to be held until the end.
+to be held until the end. Past Excel's MAX_ROWS the rows go on in another sheet; the parts that
+list the sheets are written last (a zip is read from its central directory, in any order).
 
 Cell types: `str` is text (a serial number or a phone number stays text, leading zeros and all
 19 digits kept), `int`/`float` a number, `datetime` a date and time (naive, already in the wanted
@@ -14,6 +15,7 @@ time zone), `Duration` a time span shown as [h]:mm:ss, `None` an empty cell.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -49,43 +51,64 @@ _STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>"
 )
-_WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-    "</Relationships>"
-)
+# A sheet's rows at most, its header's included (Excel's limit): longer exports go on over
+# several sheets, each with the header.
+MAX_ROWS = 1_048_576
+
+
+def _content_types(sheets: int) -> str:
+    parts = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_SHEET_TYPE}"/>'
+        for n in range(1, sheets + 1)
+    )
+    return (
+        _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f'{parts}<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    )
+
+
+def _workbook(name: str, sheets: int) -> str:
+    """The workbook's sheet list: `name`, then "name (2)", "name (3)", ... (at most 31
+    characters each)."""
+    names = [name[:31]] + [f"{name[:24]} ({n})" for n in range(2, sheets + 1)]
+    listed = "".join(
+        f'<sheet name="{escape(title)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, title in enumerate(names, start=1)
+    )
+    return (
+        _XML + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f"<sheets>{listed}</sheets></workbook>"
+    )
+
+
+def _workbook_rels(sheets: int) -> str:
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    listed = "".join(
+        f'<Relationship Id="rId{n}" Type="{kind}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, sheets + 1)
+    )
+    return (
+        _XML
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'{listed}<Relationship Id="rId{sheets + 1}" Type="{kind}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
 
 
 class Duration(float):
     """A time span in seconds, written as a spreadsheet time ([h]:mm:ss)."""
-
-
-def _letters(n: int) -> str:
-    """Column letters of the 0-based column `n` (0 -> A, 26 -> AA)."""
-    out = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _text(value: str) -> str:
@@ -97,22 +120,23 @@ def _text(value: str) -> str:
     return f"<is><t{space}>{escape(value, {chr(13): '&#13;'})}</t></is>"
 
 
-def _cell(ref: str, value, style: int = 0) -> str:
+def _cell(value, style: int = 0) -> str:
+    """A cell without its reference (the column after the previous cell's); <c/> when empty."""
     s = f' s="{style}"' if style else ""
     if value.__class__ is str:  # most cells (checked first: a fifth of the time went to the order)
-        return f'<c r="{ref}"{s} t="inlineStr">{_text(value)}</c>' if value else ""
+        return f'<c{s} t="inlineStr">{_text(value)}</c>' if value else "<c/>"
     if value is None:
-        return ""
+        return "<c/>"
     if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+        return f'<c{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, Duration):
-        return f'<c r="{ref}" s="{DURATION}"><v>{float(value) / 86400!r}</v></c>'
+        return f'<c s="{DURATION}"><v>{float(value) / 86400!r}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+        return f"<c{s}><v>{value!r}</v></c>"
     if isinstance(value, datetime):
         days = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
-        return f'<c r="{ref}" s="{DATE_TIME}"><v>{days!r}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr">{_text(str(value))}</c>' if str(value) else ""
+        return f'<c s="{DATE_TIME}"><v>{days!r}</v></c>'
+    return f'<c{s} t="inlineStr">{_text(str(value))}</c>' if str(value) else "<c/>"
 
 
 class _Sink:
@@ -155,11 +179,10 @@ def duration_cell(seconds: int | None) -> str:
 def workbook(
     sheet: str, header: list[str], rows: Iterable[list], widths: list[int] | None = None
 ) -> Iterator[bytes]:
-    """The XLSX file's bytes in chunks: one sheet named `sheet`, a bold frozen `header` row, then
-    `rows`; `widths` in characters per column."""
-    letters = [_letters(i) for i in range(len(header))]
-    xml = (_row(number, letters, row) for number, row in enumerate(rows, start=2))
-    return _package(sheet, header, xml, widths)
+    """The XLSX file's bytes in chunks: a sheet named `sheet` (and more past MAX_ROWS), a bold
+    frozen `header` row, then `rows`; `widths` in characters per column."""
+    cells = ("".join(_cell(value) for value in row) for row in rows)
+    return workbook_of_rows(sheet, header, cells, widths)
 
 
 def workbook_of_rows(
@@ -168,60 +191,52 @@ def workbook_of_rows(
     """workbook() for rows given as their cells' XML (text_cell, ...): every column's cell in
     order, an empty one as <c/>, without references (optional in the format: a cell without one
     is in the column after the previous cell's)."""
-    xml = (f'<row r="{n}">{cells}</row>' for n, cells in enumerate(rows, start=2))
-    return _package(sheet, header, xml, widths)
-
-
-def _package(
-    sheet: str, header: list[str], rows: Iterable[str], widths: list[int] | None
-) -> Iterator[bytes]:
     sink = _Sink()
+    rows = iter(rows)
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr(
-            "xl/workbook.xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{escape(sheet[:31])}" sheetId="1" r:id="rId1"/></sheets>'
-            "</workbook>",
-        )
-        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         zf.writestr("xl/styles.xml", _STYLES)
-        letters = [_letters(i) for i in range(len(header))]
-        # force_zip64: a sheet past 2 GiB would otherwise fail only when closed, the file sent.
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            cols = "".join(
-                f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                for i, w in enumerate(widths or [])
-            )
-            out.write(
-                (
-                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                    + (f"<cols>{cols}</cols>" if cols else "")
-                    + "<sheetData>"
-                    + _row(1, letters, header, HEADER)
-                ).encode()
-            )
-            # Rows are compressed BATCH at a time: a write per row cost as much as the row.
-            batch = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == BATCH:
-                    out.write("".join(batch).encode())
-                    batch.clear()
-                    if sink.size >= FLUSH_BYTES:
-                        yield sink.take()
-            out.write(("".join(batch) + "</sheetData></worksheet>").encode())
+        sheets = 0
+        # A sheet for each MAX_ROWS - 1 rows (the first one even without rows), then the parts
+        # that list them: their number is known only at the end.
+        while (first := next(rows, None)) is not None or not sheets:
+            sheets += 1
+            part = itertools.islice(rows, MAX_ROWS - 2) if first is not None else ()
+            body = itertools.chain((first,) if first is not None else (), part)
+            yield from _sheet(zf, sink, sheets, header, body, widths)
+        zf.writestr("xl/workbook.xml", _workbook(sheet, sheets))
+        zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(sheets))
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("[Content_Types].xml", _content_types(sheets))
     yield sink.take()
 
 
-def _row(number: int, letters: list[str], values: list, style: int = 0) -> str:
-    cells = "".join(
-        _cell(f"{col}{number}", value, style) for col, value in zip(letters, values, strict=False)
+def _sheet(zf, sink: _Sink, number: int, header: list[str], rows, widths) -> Iterator[bytes]:
+    """Sheet `number`: the header, then the rows, compressed as they come; yields the zip's bytes
+    each time FLUSH_BYTES of them are ready."""
+    cols = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+        for i, w in enumerate(widths or [])
     )
-    return f'<row r="{number}">{cells}</row>'
+    head = "".join(_cell(title, HEADER) for title in header)
+    # force_zip64: a sheet past 2 GiB would otherwise fail only when closed, the file sent.
+    with zf.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as out:
+        out.write(
+            (
+                _XML
+                + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                + (f"<cols>{cols}</cols>" if cols else "")
+                + f'<sheetData><row r="1">{head}</row>'
+            ).encode()
+        )
+        # Rows are compressed BATCH at a time: a write per row cost as much as the row.
+        batch = []
+        for n, cells in enumerate(rows, start=2):
+            batch.append(f'<row r="{n}">{cells}</row>')
+            if len(batch) == BATCH:
+                out.write("".join(batch).encode())
+                batch.clear()
+                if sink.size >= FLUSH_BYTES:
+                    yield sink.take()
+        out.write(("".join(batch) + "</sheetData></worksheet>").encode())

@@ -122,8 +122,9 @@ document.addEventListener(
 // cell, such as a note's, does not count). XLSX is compressed as it is written: only the bytes
 // received are known, so its bar runs without a value. Exports of fewer calls than data-from
 // are saved without the bar (it would only flash). Once complete, the file is saved under the
-// name of its Content-Disposition. Without this script (or without streamed responses) the
-// links download as they are.
+// name of its Content-Disposition. Exports of more calls than data-stream-max would take too much
+// of the page's memory: they are handed to the browser's own download. Without this script (or
+// without streamed responses) the links download as they are.
 const exportBox = document.querySelector("[data-export-progress]");
 let exporting = null; // the AbortController of the export under way
 function fill(text, values) {
@@ -160,6 +161,19 @@ async function runExport(link) {
     // No count: not the export but another page (the sign-in page, after a redirect).
     if (!response.headers.has("X-Export-Rows") || !response.body) return say(t.failedStart);
     const name = exportName(response, link);
+    if (total > Number(t.streamMax || Infinity)) {
+      // Too big to hold in the page's memory: the browser downloads it itself instead (its own
+      // downloads list shows the progress). This request stops here; the link's starts anew.
+      controller.abort();
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.download = name;
+      a.hidden = true;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return say(fill(t.direct, { name, total: number.format(total) }));
+    }
     const csv = link.dataset.export === "csv";
     const shown = total >= Number(t.from || 0);
     label.textContent = fill(t.label, { name });
@@ -229,7 +243,9 @@ if (exportBox && window.ReadableStream && window.AbortController && "body" in Re
     const link = e.target.closest("a[data-export]");
     if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    if (!exporting) runExport(link); // one export at a time: its box says how far it is
+    // One export at a time: its box says how far it is.
+    if (exporting) exportBox.querySelector("[role=status]").textContent = exportBox.dataset.busy;
+    else runExport(link);
   });
   exportBox.querySelector("[data-export-cancel]").addEventListener("click", () => {
     if (exporting) exporting.abort();

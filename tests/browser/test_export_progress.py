@@ -170,3 +170,39 @@ def test_an_export_after_signing_out_says_to_sign_in_again(page, live_server, su
         "The export could not start: you may have been signed out. Reload the page, sign in "
         "again if asked, and export again."
     )
+
+
+def test_an_export_too_big_for_the_page_goes_to_the_browsers_own_download(
+    page, live_server, supervisor, manager, tenant, many_calls, tmp_path
+):
+    """Above data-stream-max (200,000 calls on the page; 5,999 here) the page would hold too much
+    in memory: the browser downloads the link itself, and the page says so."""
+    open_history(page, live_server, tenant, "sam")
+    page.locator("#export-progress").evaluate("box => { box.dataset.streamMax = '5999'; }")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("link", name="Export CSV").click()
+    saved = download.value
+    path = tmp_path / saved.suggested_filename
+    saved.save_as(path)
+    assert re.fullmatch(r"calls-\d{8}-\d{4}\.csv", saved.suggested_filename)
+    assert len(list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))) == N
+    expect(page.locator("#export-progress").get_by_role("status")).to_have_text(
+        f"{saved.suggested_filename} has 6,000 calls: your browser is downloading it directly "
+        "(its downloads list shows the progress). It can take a few minutes."
+    )
+    expect(page.locator("#export-progress progress")).to_be_hidden()
+
+
+def test_a_second_export_while_one_runs_is_told_to_wait(
+    page, live_server, supervisor, manager, tenant, many_calls
+):
+    open_history(page, live_server, tenant, "sam")
+    slow_network(page, 100_000)
+    page.get_by_role("link", name="Export CSV").click()
+    expect(page.locator("#export-progress progress")).to_be_visible()
+    page.get_by_role("link", name="Export XLSX").click()
+    expect(page.locator("#export-progress").get_by_role("status")).to_have_text(
+        "An export is already under way: wait for it to be saved, or cancel it, before you start "
+        "another."
+    )
+    page.get_by_role("button", name="Cancel export").click()

@@ -320,3 +320,47 @@ def test_xlsx_streams_in_bounded_memory(client, supervisor, manager, tenant):
     )
     assert chunks > 10  # streamed as it is written, not in one piece at the end
     assert peak < 15_000_000
+
+
+def test_past_a_sheets_rows_the_calls_go_on_in_another_sheet(
+    client, supervisor, tenant, calls, monkeypatch
+):
+    """Excel's sheets hold 1,048,576 rows: a longer export goes on over several sheets, each with
+    the header, every call once and in order (the limit made 3 rows here: a header and two)."""
+    import openpyxl
+
+    from calls import xlsx
+
+    Call.objects.create(
+        tenant=tenant, user=supervisor, softphone="10002", called="13800000009", status="placed",
+        idempotency_key="d",
+    )  # fmt: skip
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
+    client.force_login(supervisor)
+    data = b"".join(client.get(xlsx_url(tenant)).streaming_content)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Calls", "Calls (2)"]
+    sheets = [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]
+    assert [len(rows) for rows in sheets] == [3, 3]
+    assert all(list(rows[0]) == COLUMNS for rows in sheets)
+    ids = [row[COLUMNS.index("call_id")] for rows in sheets for row in rows[1:]]
+    newest_first = Call.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+    assert ids == [str(code) for code in newest_first.values_list("code", flat=True)]
+
+
+@pytest.mark.parametrize(("rows", "sheets"), [(0, [1]), (2, [3]), (4, [3, 3]), (5, [3, 3, 2])])
+def test_the_writer_splits_rows_into_sheets_of_max_rows(rows, sheets, monkeypatch):
+    import openpyxl
+
+    from calls import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
+    data = b"".join(
+        xlsx.workbook("Long name of thirty-one letters", ["n"], ([i] for i in range(rows)))
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert [ws.max_row for ws in book.worksheets] == sheets
+    assert book.sheetnames[0] == "Long name of thirty-one letters"[:31]
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    values = [v for ws in book.worksheets for (v,) in ws.iter_rows(min_row=2, values_only=True)]
+    assert values == list(range(rows))
