@@ -45,6 +45,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="also time the export's parts without the view: the query alone, with the chunks' "
+        "wrap-ups, and the CSV writer",
+    )
     args = parser.parse_args()
     tenant = Tenant.objects.get(slug="bench")
     client = Client()
@@ -73,6 +79,44 @@ def main() -> None:
                 f"{rows / wall:>9,.0f} rows/s (wall)  {rows / cpu:>9,.0f} rows/s (CPU)  "
                 f"peak memory +{peak_mb() - before:.1f} MB"
             )
+        if args.parts:
+            parts(tenant, oldest)
+
+
+def parts(tenant, oldest) -> None:
+    """The same calls through the export's layers, without the view and its response: what each
+    layer adds to the one below."""
+    from django.db import connections
+
+    from calls import export, export_query
+
+    qs = Call.objects.filter(tenant=tenant, created_at__gte=oldest)
+    tz = ZoneInfo(tenant.time_zone)
+
+    def query_alone():
+        connection = connections[qs.db]
+        query = export_query.row_query(qs, tz.key).query
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            drain(iter(lambda: cursor.fetchmany(export_query.CHUNK), []))
+
+    def drain(pieces) -> None:
+        for _ in pieces:
+            pass
+
+    layers = {
+        "the query alone": query_alone,
+        "with the wrap-ups": lambda: drain(export_query.chunks(qs, tz.key)),
+        "the CSV's text": lambda: drain(export.csv_lines(qs, tz)),
+        "the CSV's bytes": lambda: drain(p.encode() for p in export.csv_lines(qs, tz)),
+    }
+    rows = qs.count()
+    for name, layer in layers.items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        layer()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"    {name:18} {rows / wall:>9,.0f} rows/s (wall)  {rows / cpu:>9,.0f} rows/s (CPU)")
 
 
 if __name__ == "__main__":

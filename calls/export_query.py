@@ -18,7 +18,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -217,7 +217,11 @@ def chunks(qs: QuerySet[Call], tz_name: str, spreadsheet: bool = False) -> Itera
     has_note, state, pk = ROW.index("has_note"), ROW.index("wrapup_state"), ROW.index("id")
     postgres = connection.vendor == "postgresql"
     wraps_sql = _WRAPS_POSTGRES if postgres else _WRAPS_SQLITE
-    with connection.chunked_cursor() as cursor, connection.cursor() as lookup:
+    # In a transaction, PostgreSQL's cursor is not WITH HOLD: it does not copy the whole result
+    # before the first row is sent (docs/performance.md); on SQLite the chunks' lookups see the
+    # rows' snapshot. No savepoint inside another transaction (no queries added).
+    atomic = transaction.atomic(using=qs.db, savepoint=False)
+    with atomic, connection.chunked_cursor() as cursor, connection.cursor() as lookup:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             ids = [r[pk] for r in rows if r[has_note] or r[state] == WrapUpState.DONE]
