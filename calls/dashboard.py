@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.forms.widgets import DateInput
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +22,7 @@ from calls.models import (
     ReasonRollup,
     label_in_language,
 )
+from console.lookups import AnyOf
 
 PERIODS = ("1", "7", "30", "90")
 CUSTOM = "custom"
@@ -167,7 +168,8 @@ def _managers(tenant_id: int, now: Period, before: Period) -> tuple[list[dict], 
     cols = ("calls", *RESULTS, "known", "answered", "talked", "talk_seconds", "awaiting")
     quoted = [f'"{c}"' for c in cols]  # "placing" is a keyword in PostgreSQL
     union, params = _union("counts", "manager_id, " + ", ".join(quoted), tenant_id, [now, before])
-    sums = ", ".join(f"SUM({c})" for c in quoted)
+    # Whole numbers, never NULL, from both databases (PostgreSQL's SUM of a bigint is a numeric).
+    sums = ", ".join(f"CAST(COALESCE(SUM({c}), 0) AS BIGINT)" for c in quoted)
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT manager_id, p, {sums} FROM ({union}) u GROUP BY manager_id, p",  # noqa: S608
@@ -176,34 +178,35 @@ def _managers(tenant_id: int, now: Period, before: Period) -> tuple[list[dict], 
         rows = cur.fetchall()
     per_manager: dict[int, dict] = {}
     total_before = dict.fromkeys(MEASURES, 0)
+    before_keys = [f"before_{k}" for k in MEASURES]
+    empty = {"awaiting": 0} | dict.fromkeys(MEASURES, 0) | dict.fromkeys(before_keys, 0)
+    at = [cols.index(k) for k in MEASURES]
     for manager_id, p, *values in rows:
-        counts = dict(zip(cols, (int(v or 0) for v in values), strict=True))
-        m = per_manager.setdefault(
-            manager_id,
-            {"manager_id": manager_id, "awaiting": 0}
-            | dict.fromkeys(MEASURES, 0)
-            | {f"before_{k}": 0 for k in MEASURES},
-        )
+        measures = [values[i] for i in at]
+        m = per_manager.get(manager_id)
+        if m is None:
+            m = per_manager[manager_id] = {"manager_id": manager_id, **empty}
         if p == 0:
-            m.update({k: counts[k] for k in MEASURES}, awaiting=counts["awaiting"])
+            m.update(zip(MEASURES, measures, strict=True))
+            m["awaiting"] = values[-1]
         else:
-            m.update({f"before_{k}": counts[k] for k in MEASURES})
-            for k in MEASURES:
-                total_before[k] += counts[k]
+            m.update(zip(before_keys, measures, strict=True))
+            for k, n in zip(MEASURES, measures, strict=True):
+                total_before[k] += n
     return [m for m in per_manager.values() if m["calls"]], total_before
 
 
 def _names(managers: list[dict]) -> None:
     ids = [m["manager_id"] for m in managers if m["manager_id"]]
-    users = {
-        u["id"]: u
-        for u in get_user_model()
-        .objects.filter(id__in=ids or [0])
-        .values("id", "username", "first_name", "last_name")
+    users = get_user_model().objects.filter(AnyOf(F("id"), ids))
+    names = {
+        pk: f"{first} {last}".strip() or username
+        for pk, username, first, last in users.values_list(
+            "id", "username", "first_name", "last_name"
+        )
     }
     for m in managers:
-        u = users.get(m["manager_id"])
-        m["name"] = (f"{u['first_name']} {u['last_name']}".strip() or u["username"]) if u else ""
+        m["name"] = names.get(m["manager_id"], "")
     managers.sort(key=lambda m: (-m["calls"], m["name"]))
 
 
