@@ -18,7 +18,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -164,10 +164,11 @@ class _DaysAt(_AtOffset):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"(EXTRACT(EPOCH FROM date_trunc('second', {sql}))::float8 / 86400 + 25569 + %s)", [
-            *params,
-            self.seconds / 86400,
-        ]
+        return (
+            f"(EXTRACT(EPOCH FROM date_trunc('second', {sql} AT TIME ZONE 'UTC'))::float8 / 86400 "
+            "+ 25569 + %s)",
+            [*params, self.seconds / 86400],
+        )
 
 
 def local_time(tz_name: str, kind: type[Func] = _IsoAt) -> Expression:
@@ -217,11 +218,7 @@ def chunks(qs: QuerySet[Call], tz_name: str, spreadsheet: bool = False) -> Itera
     has_note, state, pk = ROW.index("has_note"), ROW.index("wrapup_state"), ROW.index("id")
     postgres = connection.vendor == "postgresql"
     wraps_sql = _WRAPS_POSTGRES if postgres else _WRAPS_SQLITE
-    # In a transaction, PostgreSQL's cursor is not WITH HOLD: it does not copy the whole result
-    # before the first row is sent (docs/performance.md); on SQLite the chunks' lookups see the
-    # rows' snapshot. No savepoint inside another transaction (no queries added).
-    atomic = transaction.atomic(using=qs.db, savepoint=False)
-    with atomic, connection.chunked_cursor() as cursor, connection.cursor() as lookup:
+    with connection.chunked_cursor() as cursor, connection.cursor() as lookup:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             ids = [r[pk] for r in rows if r[has_note] or r[state] == WrapUpState.DONE]

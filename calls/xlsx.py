@@ -81,7 +81,7 @@ def _content_types(sheets: int) -> str:
 def _workbook(name: str, sheets: int) -> str:
     """The workbook's sheet list: `name`, then "name (2)", "name (3)", ... (at most 31
     characters each)."""
-    names = [name[:31]] + [f"{name[:24]} ({n})" for n in range(2, sheets + 1)]
+    names = [name[:31]] + [f"{name[:24].rstrip()} ({n})" for n in range(2, sheets + 1)]
     listed = "".join(
         f'<sheet name="{escape(title)}" sheetId="{n}" r:id="rId{n}"/>'
         for n, title in enumerate(names, start=1)

@@ -172,7 +172,7 @@ async function runExport(link) {
       document.body.append(a);
       a.click();
       a.remove();
-      return say(fill(t.direct, { name, total: number.format(total) }));
+      return say(fill(t.direct, { total: number.format(total) }));
     }
     const csv = link.dataset.export === "csv";
     const shown = total >= Number(t.from || 0);
@@ -243,9 +243,12 @@ if (exportBox && window.ReadableStream && window.AbortController && "body" in Re
     const link = e.target.closest("a[data-export]");
     if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
-    // One export at a time: its box says how far it is.
-    if (exporting) exportBox.querySelector("[role=status]").textContent = exportBox.dataset.busy;
-    else runExport(link);
+    // One export at a time: its box says how far it is. The words are cleared first, so that a
+    // screen reader says them again on another click.
+    if (!exporting) return runExport(link);
+    const status = exportBox.querySelector("[role=status]");
+    status.textContent = "";
+    setTimeout(() => (status.textContent = exportBox.dataset.busy), 100);
   });
   exportBox.querySelector("[data-export-cancel]").addEventListener("click", () => {
     if (exporting) exporting.abort();

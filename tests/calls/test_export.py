@@ -350,17 +350,29 @@ def test_past_a_sheets_rows_the_calls_go_on_in_another_sheet(
 
 @pytest.mark.parametrize(("rows", "sheets"), [(0, [1]), (2, [3]), (4, [3, 3]), (5, [3, 3, 2])])
 def test_the_writer_splits_rows_into_sheets_of_max_rows(rows, sheets, monkeypatch):
+    import re
+    import zipfile
+
     import openpyxl
 
     from calls import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_ROWS", 3)
-    data = b"".join(
-        xlsx.workbook("Long name of thirty-one letters", ["n"], ([i] for i in range(rows)))
-    )
+    name = "Calls of the whole team this year"  # 33 characters: a sheet's name has 31 at most
+    data = b"".join(xlsx.workbook(name, ["n"], ([i] for i in range(rows))))
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert [ws.max_row for ws in book.worksheets] == sheets
-    assert book.sheetnames[0] == "Long name of thirty-one letters"[:31]
-    assert all(len(name) <= 31 for name in book.sheetnames)
+    names = ["Calls of the whole team this ye"]  # cut at 31; then no space before " (2)"
+    names += [f"Calls of the whole team ({n})" for n in range(2, len(sheets) + 1)]
+    assert book.sheetnames == names and all(len(n) <= 31 for n in names)
     values = [v for ws in book.worksheets for (v,) in ws.iter_rows(min_row=2, values_only=True)]
     assert values == list(range(rows))
+    # What openpyxl does not check: each sheet's part declared, ids unique.
+    parts = zipfile.ZipFile(io.BytesIO(data))
+    types = parts.read("[Content_Types].xml").decode()
+    for n in range(1, len(sheets) + 1):
+        assert f'PartName="/xl/worksheets/sheet{n}.xml"' in types
+    listed = parts.read("xl/workbook.xml").decode()
+    assert re.findall(r'sheetId="(\d+)"', listed) == [str(n) for n in range(1, len(sheets) + 1)]
+    rels = re.findall(r'Id="(rId\d+)"', parts.read("xl/_rels/workbook.xml.rels").decode())
+    assert len(rels) == len(set(rels)) == len(sheets) + 1  # the sheets and the styles
