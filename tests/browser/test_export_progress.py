@@ -202,7 +202,6 @@ def test_a_second_export_while_one_runs_is_told_to_wait(
     expect(page.locator("#export-progress progress")).to_be_visible()
     page.get_by_role("link", name="Export XLSX").click()
     expect(page.locator("#export-progress").get_by_role("status")).to_have_text(
-        "An export is already under way: wait for it to be saved, or cancel it, before you start "
-        "another."
+        "An export is already under way: wait until it is saved before you start another."
     )
     page.get_by_role("button", name="Cancel export").click()
