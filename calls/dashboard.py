@@ -185,7 +185,7 @@ def _managers(tenant_id: int, now: Period, before: Period) -> tuple[list[dict], 
     total_before = dict.fromkeys(MEASURES, 0)
     before_keys = [f"before_{k}" for k in MEASURES]
     empty = {"awaiting": 0} | dict.fromkeys(MEASURES, 0) | dict.fromkeys(before_keys, 0)
-    at = [cols.index(k) for k in MEASURES]
+    at, awaiting = [cols.index(k) for k in MEASURES], cols.index("awaiting")
     for manager_id, p, login, first, last, *values in rows:
         measures = [values[i] for i in at]
         m = per_manager.get(manager_id)
@@ -194,7 +194,7 @@ def _managers(tenant_id: int, now: Period, before: Period) -> tuple[list[dict], 
             m = per_manager[manager_id] = {"manager_id": manager_id, "name": name, **empty}
         if p == 0:
             m.update(zip(MEASURES, measures, strict=True))
-            m["awaiting"] = values[-1]
+            m["awaiting"] = values[awaiting]
         else:
             m.update(zip(before_keys, measures, strict=True))
             for k, n in zip(MEASURES, measures, strict=True):

@@ -179,7 +179,7 @@ def day_rows_html(days: list[dict]) -> str:
 
 
 def _name_cells(managers: list[dict]) -> list[str]:
-    """Each manager's name cell (escaped once: both tables show it)."""
+    """Each manager's name cell, "(removed user)" translated once per table."""
     removed = f'<td><span class="muted">{escape(_("(removed user)"))}</span></td>'
     return [f"<td>{html.escape(m['name'])}</td>" if m.get("name") else removed for m in managers]
 

@@ -33,9 +33,9 @@ BATCH = 100
 
 # Styles (cellXfs): 0 plain, 1 date and time, 2 duration, 3 the header row (bold).
 DATE_TIME, DURATION, HEADER = 1, 2, 3
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    _XML + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/>'
     '<numFmt numFmtId="165" formatCode="[h]:mm:ss"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
@@ -51,7 +51,6 @@ _STYLES = (
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _RELS = (
     _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -83,7 +82,7 @@ def _workbook(name: str, sheets: int) -> str:
     characters each)."""
     names = [name[:31]] + [f"{name[:24].rstrip()} ({n})" for n in range(2, sheets + 1)]
     listed = "".join(
-        f'<sheet name="{escape(title)}" sheetId="{n}" r:id="rId{n}"/>'
+        f'<sheet name="{escape(title, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
         for n, title in enumerate(names, start=1)
     )
     return (
@@ -200,8 +199,9 @@ def workbook_of_rows(
         # that list them: their number is known only at the end.
         while (first := next(rows, None)) is not None or not sheets:
             sheets += 1
-            part = itertools.islice(rows, MAX_ROWS - 2) if first is not None else ()
-            body = itertools.chain((first,) if first is not None else (), part)
+            body = itertools.chain(
+                () if first is None else (first,), itertools.islice(rows, MAX_ROWS - 2)
+            )
             yield from _sheet(zf, sink, sheets, header, body, widths)
         zf.writestr("xl/workbook.xml", _workbook(sheet, sheets))
         zf.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(sheets))
